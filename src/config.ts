@@ -1,0 +1,194 @@
+import { resolve } from "node:path";
+import { Cron } from "croner";
+import type { DatabaseTarget } from "./storage/database.js";
+
+/**
+ * Every environment variable the service reads, parsed and checked once. A bad value stops the
+ * process at start with a message naming the variable, never later in a request.
+ */
+export interface Config {
+  port: number;
+  host: string;
+  database: DatabaseTarget;
+  dataDir: string;
+  jwtSecret: string | null;
+  jwksUrl: string | null;
+  jwtIssuer: string | null;
+  jwtAudience: string | null;
+  warningDays: number;
+  sweepCron: string;
+  publicUrl: string;
+  notifyWebhookUrl: string | null;
+  notifyWebhookSecret: string | null;
+  notifyMaxAttempts: number;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  verifyRateLimit: number;
+  dbPoolSize: number;
+  principalCacheSeconds: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = "ConfigError";
+  }
+}
+
+export interface ConfigVariable {
+  name: string;
+  default: string;
+  description: string;
+}
+
+/** The table the README shows; kept next to the parser so the two cannot drift. */
+export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
+  { name: "PORT", default: "3000", description: "HTTP port" },
+  { name: "HOST", default: "127.0.0.1", description: "Address to listen on" },
+  {
+    name: "DATABASE_URL",
+    default: "(unset: embedded PGlite)",
+    description:
+      "PostgreSQL server connection string; unset, the embedded PGlite in CERTSVC_DATA_DIR is used",
+  },
+  {
+    name: "CERTSVC_DATA_DIR",
+    default: "./data",
+    description: "Directory of the embedded database and dev secret",
+  },
+  { name: "CERTSVC_DB_POOL_SIZE", default: "10", description: "Connections in the PostgreSQL server pool" },
+  {
+    name: "CERTSVC_JWT_SECRET",
+    default: "(generated into the data dir on first start)",
+    description: "HS256 secret for tokens; at least 32 characters",
+  },
+  { name: "CERTSVC_JWKS_URL", default: "(unset)", description: "JWKS URL for asymmetric tokens" },
+  { name: "CERTSVC_JWT_ISSUER", default: "(unset)", description: "Required `iss` of tokens, when set" },
+  { name: "CERTSVC_JWT_AUDIENCE", default: "(unset)", description: "Required `aud` of tokens, when set" },
+  {
+    name: "CERTSVC_PRINCIPAL_CACHE_SECONDS",
+    default: "5",
+    description: "How long a user's roles are cached; a membership change takes effect within it",
+  },
+  { name: "CERTSVC_WARNING_DAYS", default: "30", description: "Default expiry warning window in days" },
+  {
+    name: "CERTSVC_SWEEP_CRON",
+    default: "*/5 * * * *",
+    description: "Schedule of the expiry sweep (cron, UTC)",
+  },
+  {
+    name: "CERTSVC_PUBLIC_URL",
+    default: "http://127.0.0.1:3000",
+    description: "Public base URL, used in QR codes and links",
+  },
+  {
+    name: "CERTSVC_NOTIFY_WEBHOOK_URL",
+    default: "(unset: notifications to the log)",
+    description: "Course-notification adapter webhook",
+  },
+  {
+    name: "CERTSVC_NOTIFY_WEBHOOK_SECRET",
+    default: "(unset)",
+    description: "HMAC-SHA256 key for webhook signatures",
+  },
+  {
+    name: "CERTSVC_NOTIFY_MAX_ATTEMPTS",
+    default: "10",
+    description: "Delivery attempts before a notification is dead-lettered",
+  },
+  {
+    name: "CERTSVC_VERIFY_RATE_LIMIT",
+    default: "60",
+    description: "Public verifications per minute per client address",
+  },
+  { name: "LOG_LEVEL", default: "info", description: "fatal, error, warn, info, debug, trace or silent" },
+];
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `expected a whole number, got "${raw}"`);
+  const value = Number(raw.trim());
+  if (value < min || value > max)
+    throw new ConfigError(name, `expected a number from ${min} to ${max}, got ${value}`);
+  return value;
+}
+
+function url(env: Env, name: string, protocols: readonly string[]): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `expected a URL, got "${raw}"`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `expected a ${protocols.join(" or ")} URL, got "${parsed.protocol}"`);
+  }
+  return raw;
+}
+
+function optional(env: Env, name: string): string | null {
+  const raw = env[name];
+  return raw === undefined || raw === "" ? null : raw;
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+export function loadConfig(env: Env = process.env): Config {
+  const dataDir = resolve(env.CERTSVC_DATA_DIR || "./data");
+  const databaseUrl = url(env, "DATABASE_URL", ["postgres:", "postgresql:"]);
+  const dbPoolSize = integer(env, "CERTSVC_DB_POOL_SIZE", 10, 1, 500);
+
+  const jwtSecret = optional(env, "CERTSVC_JWT_SECRET");
+  if (jwtSecret !== null && jwtSecret.length < 32) {
+    throw new ConfigError("CERTSVC_JWT_SECRET", "must be at least 32 characters long");
+  }
+
+  const sweepCron = env.CERTSVC_SWEEP_CRON || "*/5 * * * *";
+  try {
+    new Cron(sweepCron, { paused: true, timezone: "UTC" }).stop();
+  } catch (error) {
+    throw new ConfigError("CERTSVC_SWEEP_CRON", `not a cron expression: ${(error as Error).message}`);
+  }
+
+  const logLevel = (env.LOG_LEVEL || "info") as Config["logLevel"];
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError("LOG_LEVEL", `expected one of ${LOG_LEVELS.join(", ")}, got "${env.LOG_LEVEL}"`);
+  }
+
+  const port = integer(env, "PORT", 3000, 0, 65535);
+  const host = env.HOST || "127.0.0.1";
+  const publicUrl = (url(env, "CERTSVC_PUBLIC_URL", ["http:", "https:"]) ?? `http://${host}:${port}`).replace(
+    /\/+$/,
+    "",
+  );
+
+  return {
+    port,
+    host,
+    database: databaseUrl
+      ? { kind: "postgres", url: databaseUrl, poolSize: dbPoolSize }
+      : { kind: "pglite", dataDir: dataDir },
+    dataDir,
+    jwtSecret,
+    jwksUrl: url(env, "CERTSVC_JWKS_URL", ["http:", "https:"]),
+    jwtIssuer: optional(env, "CERTSVC_JWT_ISSUER"),
+    jwtAudience: optional(env, "CERTSVC_JWT_AUDIENCE"),
+    warningDays: integer(env, "CERTSVC_WARNING_DAYS", 30, 0, 3650),
+    sweepCron,
+    publicUrl,
+    notifyWebhookUrl: url(env, "CERTSVC_NOTIFY_WEBHOOK_URL", ["http:", "https:"]),
+    notifyWebhookSecret: optional(env, "CERTSVC_NOTIFY_WEBHOOK_SECRET"),
+    notifyMaxAttempts: integer(env, "CERTSVC_NOTIFY_MAX_ATTEMPTS", 10, 1, 1000),
+    logLevel,
+    verifyRateLimit: integer(env, "CERTSVC_VERIFY_RATE_LIMIT", 60, 1, 1_000_000),
+    dbPoolSize,
+    principalCacheSeconds: integer(env, "CERTSVC_PRINCIPAL_CACHE_SECONDS", 5, 0, 3600),
+  };
+}

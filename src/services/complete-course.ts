@@ -1,0 +1,74 @@
+import { forbidden, notFound } from "../domain/errors.js";
+import { canSeeOrganization, isStaff, type Principal } from "../domain/principal.js";
+import { findCertification } from "../storage/certifications.js";
+import { inTransaction, type ServiceContext } from "./context.js";
+import { claimIdempotencyKey, type IdempotencyRequest, storeIdempotentResponse } from "./idempotency.js";
+import { type IssuedCertification, issueInTransaction } from "./issue-certification.js";
+import { type CertificationView, certificationView, etagOf } from "./views.js";
+
+export interface CourseCompletionInput {
+  organizationId: string;
+  courseRegistrationId: string;
+  certificationTypeId: string;
+}
+
+/**
+ * Issues the certification a completed course earns (use case 2). The registration row is
+ * locked first, so repeats for the same registration and type, even at once, find the one
+ * certification already issued and return it instead of a second.
+ */
+export async function completeCourse(
+  ctx: ServiceContext,
+  principal: Principal,
+  input: CourseCompletionInput,
+  idempotency?: IdempotencyRequest,
+): Promise<IssuedCertification> {
+  if (!canSeeOrganization(principal, input.organizationId)) throw notFound("Organization");
+  if (principal.kind !== "service" && !isStaff(principal, input.organizationId)) {
+    throw forbidden("Only coordinators, admins and services record course completions");
+  }
+  return inTransaction(ctx, async (trx) => {
+    if (idempotency) {
+      const replay = await claimIdempotencyKey<CertificationView>(trx, principal, idempotency);
+      if (replay)
+        return { certification: replay.body, etag: etagOf(replay.body), statusCode: replay.statusCode };
+    }
+    const registration = await trx
+      .selectFrom("course_registrations")
+      .selectAll()
+      .where("id", "=", input.courseRegistrationId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!registration || registration.organization_id !== input.organizationId) {
+      throw notFound("Course registration");
+    }
+    const existing = await trx
+      .selectFrom("certifications")
+      .select("id")
+      .where("course_registration_id", "=", registration.id)
+      .where("certification_type_id", "=", input.certificationTypeId)
+      .executeTakeFirst();
+    let result: IssuedCertification;
+    if (existing) {
+      const record = await findCertification(trx, existing.id);
+      if (!record) throw notFound("Certification");
+      const view = certificationView(record, ctx.clock(), ctx.warningDays);
+      result = { certification: view, etag: etagOf(view), statusCode: 200 };
+    } else {
+      result = await issueInTransaction(ctx, trx, principal, {
+        organizationId: input.organizationId,
+        userId: registration.user_id,
+        certificationTypeId: input.certificationTypeId,
+        source: "course_completion",
+        registration,
+      });
+    }
+    if (idempotency) {
+      await storeIdempotentResponse(trx, principal, idempotency.key, {
+        statusCode: result.statusCode,
+        body: result.certification,
+      });
+    }
+    return result;
+  });
+}

@@ -1,0 +1,25 @@
+import type { Db, Tx } from "../storage/database.js";
+import { isRetryable, translateDatabaseError } from "../storage/errors.js";
+
+/** What every use case needs: the database, the clock, and the service-wide warning window. */
+export interface ServiceContext {
+  db: Db;
+  clock: () => Date;
+  warningDays: number;
+}
+
+/**
+ * Runs `work` in one transaction: everything it writes (record, audit event, jobs) commits
+ * together or not at all. Deadlocks are retried; database refusals a caller can cause come out
+ * as the contract's codes.
+ */
+export async function inTransaction<T>(ctx: ServiceContext, work: (trx: Tx) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ctx.db.transaction().execute(work);
+    } catch (error) {
+      if (attempt < 3 && isRetryable(error)) continue;
+      throw translateDatabaseError(error);
+    }
+  }
+}

@@ -1,0 +1,159 @@
+import { parseCertificateNumber } from "../domain/certificate-number.js";
+import { DomainError, forbidden, notFound } from "../domain/errors.js";
+import { canSeeOrganization, isStaff, type Principal, staffOrganizations } from "../domain/principal.js";
+import type { Source, Status } from "../domain/status.js";
+import { listAuditEvents } from "../storage/audit-events.js";
+import {
+  type CertificationFilters,
+  type CertificationRecord,
+  findCertification,
+  findCertificationByNumber,
+  listCertifications,
+  listExpiring,
+} from "../storage/certifications.js";
+import { canReadCertification } from "./certification-access.js";
+import type { ServiceContext } from "./context.js";
+import {
+  type AuditEventView,
+  auditEventView,
+  type CertificationView,
+  certificationView,
+  etagOf,
+} from "./views.js";
+
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Cursors are opaque to clients: the id of the last row shown, in a versioned envelope. */
+export function encodeCursor(lastId: string): string {
+  return Buffer.from(JSON.stringify({ v: 1, id: lastId })).toString("base64url");
+}
+
+export function decodeCursor(cursor: string): string {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as {
+      v?: unknown;
+      id?: unknown;
+    };
+    if (parsed.v === 1 && typeof parsed.id === "string" && UUID.test(parsed.id)) return parsed.id;
+  } catch {
+    // fall through to the error below
+  }
+  throw new DomainError("invalid_request", "The cursor is not one this service gave out", [
+    { field: "cursor", message: "invalid cursor" },
+  ]);
+}
+
+function readable(ctx: ServiceContext, principal: Principal, record: CertificationRecord | undefined) {
+  if (!record || !canReadCertification(principal, record)) throw notFound("Certification");
+  const view = certificationView(record, ctx.clock(), ctx.warningDays);
+  return { certification: view, etag: etagOf(view) };
+}
+
+/** Use case 3. */
+export async function getCertification(ctx: ServiceContext, principal: Principal, id: string) {
+  return readable(ctx, principal, await findCertification(ctx.db, id));
+}
+
+/** Use case 4: a malformed number is certificate_number_format, an unknown one not_found. */
+export async function getCertificationByNumber(ctx: ServiceContext, principal: Principal, number: string) {
+  parseCertificateNumber(number);
+  return readable(ctx, principal, await findCertificationByNumber(ctx.db, number));
+}
+
+export interface ListQuery {
+  statuses?: readonly Status[] | undefined;
+  userId?: string | undefined;
+  certificationTypeId?: string | undefined;
+  source?: Source | undefined;
+  expiresBefore?: Date | undefined;
+  expiresAfter?: Date | undefined;
+  limit?: number | undefined;
+  cursor?: string | undefined;
+}
+
+async function page(
+  ctx: ServiceContext,
+  filters: Omit<CertificationFilters, "limit" | "beforeId">,
+  query: ListQuery,
+): Promise<Page<CertificationView>> {
+  const limit = query.limit ?? 50;
+  const now = ctx.clock();
+  const rows = await listCertifications(
+    ctx.db,
+    {
+      ...filters,
+      ...(query.statuses ? { statuses: query.statuses } : {}),
+      ...(query.certificationTypeId ? { certificationTypeId: query.certificationTypeId } : {}),
+      ...(query.source ? { source: query.source } : {}),
+      ...(query.expiresBefore ? { expiresBefore: query.expiresBefore } : {}),
+      ...(query.expiresAfter ? { expiresAfter: query.expiresAfter } : {}),
+      ...(query.cursor ? { beforeId: decodeCursor(query.cursor) } : {}),
+      limit: limit + 1,
+    },
+    now,
+    ctx.warningDays,
+  );
+  const items = rows.slice(0, limit).map((row) => certificationView(row, now, ctx.warningDays));
+  const last = items.at(-1);
+  return { items, next_cursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+}
+
+/** Use case 5: an organization's certifications, for its staff. */
+export async function listOrganizationCertifications(
+  ctx: ServiceContext,
+  principal: Principal,
+  organizationId: string,
+  query: ListQuery,
+): Promise<Page<CertificationView>> {
+  if (!canSeeOrganization(principal, organizationId)) throw notFound("Organization");
+  if (!isStaff(principal, organizationId))
+    throw forbidden("Only coordinators and admins list certifications");
+  return page(ctx, { organizationId, ...(query.userId ? { userId: query.userId } : {}) }, query);
+}
+
+/** Use case 6: live certifications of an organization whose expiry falls within `withinDays`. */
+export async function listExpiringCertifications(
+  ctx: ServiceContext,
+  principal: Principal,
+  organizationId: string,
+  withinDays: number,
+  limit = 200,
+): Promise<{ items: CertificationView[] }> {
+  if (!canSeeOrganization(principal, organizationId)) throw notFound("Organization");
+  if (!isStaff(principal, organizationId))
+    throw forbidden("Only coordinators and admins list certifications");
+  const now = ctx.clock();
+  const within = new Date(now.getTime() + withinDays * 86_400_000);
+  const rows = await listExpiring(ctx.db, organizationId, now, within, limit);
+  return { items: rows.map((row) => certificationView(row, now, ctx.warningDays)) };
+}
+
+/** Use case 7: what the caller may see of one user's certifications. */
+export async function listUserCertifications(
+  ctx: ServiceContext,
+  principal: Principal,
+  userId: string,
+  query: ListQuery,
+): Promise<Page<CertificationView>> {
+  const own = principal.kind === "user" && principal.userId === userId;
+  const organizations = own ? null : staffOrganizations(principal);
+  return page(ctx, { userId, ...(organizations === null ? {} : { organizationIds: organizations }) }, query);
+}
+
+/** Use case 13: the audit trail of one certification, for staff of its organization. */
+export async function listCertificationEvents(
+  ctx: ServiceContext,
+  principal: Principal,
+  id: string,
+): Promise<{ items: AuditEventView[] }> {
+  const record = await findCertification(ctx.db, id);
+  if (!record || !canReadCertification(principal, record)) throw notFound("Certification");
+  if (!isStaff(principal, record.organization_id))
+    throw forbidden("Only coordinators and admins read the audit trail");
+  return { items: (await listAuditEvents(ctx.db, id)).map(auditEventView) };
+}

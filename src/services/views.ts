@@ -1,0 +1,95 @@
+import { createHash } from "node:crypto";
+import { effectiveStatus, type Source, type Status } from "../domain/status.js";
+import type { CertificationRecord } from "../storage/certifications.js";
+import type { AuditEventRow } from "../storage/schema.js";
+
+/** A certification as clients see it: the seed's 18 attributes, with the effective status. */
+export interface CertificationView {
+  id: string;
+  user_id: string;
+  certification_type_id: string;
+  organization_id: string;
+  certificate_number: string;
+  status: Status;
+  issued_at: string;
+  expires_at: string | null;
+  issued_by_user_id: string | null;
+  source: Source;
+  course_registration_id: string | null;
+  revoked_at: string | null;
+  revoked_by_user_id: string | null;
+  revocation_reason: string | null;
+  expiry_warning_sent_at: string | null;
+  notes: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+const iso = (value: Date | null): string | null => (value === null ? null : value.toISOString());
+
+export function warningDaysOf(
+  record: { type_warning_days: number | null },
+  defaultWarningDays: number,
+): number {
+  return record.type_warning_days ?? defaultWarningDays;
+}
+
+export function certificationView(
+  record: CertificationRecord,
+  now: Date,
+  defaultWarningDays: number,
+): CertificationView {
+  return {
+    id: record.id,
+    user_id: record.user_id,
+    certification_type_id: record.certification_type_id,
+    organization_id: record.organization_id,
+    certificate_number: record.certificate_number,
+    status: effectiveStatus(record, warningDaysOf(record, defaultWarningDays), now),
+    issued_at: record.issued_at.toISOString(),
+    expires_at: iso(record.expires_at),
+    issued_by_user_id: record.issued_by_user_id,
+    source: record.source,
+    course_registration_id: record.course_registration_id,
+    revoked_at: iso(record.revoked_at),
+    revoked_by_user_id: record.revoked_by_user_id,
+    revocation_reason: record.revocation_reason,
+    expiry_warning_sent_at: iso(record.expiry_warning_sent_at),
+    notes: record.notes,
+    created_at: record.created_at.toISOString(),
+    updated_at: record.updated_at.toISOString(),
+  };
+}
+
+/**
+ * A strong validator of what the client was shown. It covers the effective status, so a
+ * certification that drifts into its warning window gets a new ETag without a write.
+ */
+export function etagOf(view: CertificationView): string {
+  const digest = createHash("sha256").update(JSON.stringify(view)).digest("base64url").slice(0, 27);
+  return `"${digest}"`;
+}
+
+export interface AuditEventView {
+  id: string;
+  action: string;
+  actor: string;
+  actor_user_id: string | null;
+  occurred_at: string;
+  reason: string | null;
+  before: unknown;
+  after: unknown;
+}
+
+export function auditEventView(row: AuditEventRow): AuditEventView {
+  return {
+    id: row.id,
+    action: row.action,
+    actor: row.actor,
+    actor_user_id: row.actor_user_id,
+    occurred_at: row.occurred_at.toISOString(),
+    reason: row.reason,
+    before: row.before,
+    after: row.after,
+  };
+}

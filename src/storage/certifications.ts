@@ -1,0 +1,191 @@
+import { sql } from "kysely";
+import type { Status } from "../domain/status.js";
+import type { Db, Queryable, Tx } from "./database.js";
+import type { CertificationRow, CertificationUpdate, NewCertification } from "./schema.js";
+
+/** A certification with the warning window of its type (null: the service default). */
+export type CertificationRecord = CertificationRow & { type_warning_days: number | null };
+
+function withTypeWindow(db: Queryable) {
+  return db
+    .selectFrom("certifications as c")
+    .innerJoin("certification_types as t", "t.id", "c.certification_type_id")
+    .selectAll("c")
+    .select("t.warning_days as type_warning_days");
+}
+
+export async function findCertification(db: Queryable, id: string): Promise<CertificationRecord | undefined> {
+  return withTypeWindow(db).where("c.id", "=", id).executeTakeFirst();
+}
+
+export async function findCertificationByNumber(
+  db: Queryable,
+  certificateNumber: string,
+): Promise<CertificationRecord | undefined> {
+  return withTypeWindow(db).where("c.certificate_number", "=", certificateNumber).executeTakeFirst();
+}
+
+/** Reads and locks a certification for the rest of the transaction. */
+export async function lockCertification(trx: Tx, id: string): Promise<CertificationRecord | undefined> {
+  return withTypeWindow(trx).where("c.id", "=", id).forUpdate("c").executeTakeFirst();
+}
+
+export async function insertCertification(trx: Tx, values: NewCertification): Promise<CertificationRow> {
+  return trx.insertInto("certifications").values(values).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function updateCertification(
+  trx: Tx,
+  id: string,
+  changes: CertificationUpdate,
+): Promise<CertificationRow> {
+  return trx
+    .updateTable("certifications")
+    .set(changes)
+    .where("id", "=", id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/**
+ * Persists the expiry of the user's live certifications of a type whose date has passed, so
+ * that the partial unique index (one live per user and type) lets a new one in.
+ */
+export async function expireLapsed(trx: Tx, userId: string, typeId: string, now: Date): Promise<string[]> {
+  const rows = await trx
+    .updateTable("certifications")
+    .set({ status: "expired" })
+    .where("user_id", "=", userId)
+    .where("certification_type_id", "=", typeId)
+    .where("status", "in", ["active", "expiring_soon"])
+    .where("expires_at", "<=", now)
+    .returning("id")
+    .execute();
+  return rows.map((row) => row.id);
+}
+
+/** The user's live certification of a type other than `exceptId`, if any (by the dates at `now`). */
+export async function findLiveOther(
+  db: Queryable,
+  userId: string,
+  typeId: string,
+  now: Date,
+  exceptId: string | null,
+): Promise<{ id: string } | undefined> {
+  let query = db
+    .selectFrom("certifications")
+    .select("id")
+    .where("user_id", "=", userId)
+    .where("certification_type_id", "=", typeId)
+    .where("revoked_at", "is", null)
+    .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", now)]));
+  if (exceptId !== null) query = query.where("id", "<>", exceptId);
+  return query.executeTakeFirst();
+}
+
+/**
+ * The next number in the gapless sequence of a prefix and year. The counter row stays locked
+ * until the issuing transaction ends, so a failed issuance gives its number back.
+ */
+export async function nextSequence(trx: Tx, prefix: string, year: number): Promise<number> {
+  const row = await trx
+    .insertInto("certificate_counters")
+    .values({ prefix, year, last_value: 1 })
+    .onConflict((oc) =>
+      oc.columns(["prefix", "year"]).doUpdateSet({ last_value: sql`certificate_counters.last_value + 1` }),
+    )
+    .returning("last_value")
+    .executeTakeFirstOrThrow();
+  return row.last_value;
+}
+
+/**
+ * The effective status as SQL, the same function as domain/status.ts effectiveStatus: the
+ * filters of the list must agree with what each row then shows.
+ */
+export function effectiveStatusSql(now: Date, defaultWarningDays: number) {
+  return sql<Status>`case
+    when c.revoked_at is not null then 'revoked'
+    when c.expires_at is null then 'active'
+    when c.expires_at <= ${now} then 'expired'
+    when c.expires_at <= ${now}::timestamptz + make_interval(days => coalesce(t.warning_days, ${defaultWarningDays})) then 'expiring_soon'
+    else 'active' end`;
+}
+
+export interface CertificationFilters {
+  organizationId?: string;
+  userId?: string;
+  organizationIds?: readonly string[];
+  statuses?: readonly Status[];
+  certificationTypeId?: string;
+  source?: "course_completion" | "manual_grant";
+  expiresBefore?: Date;
+  expiresAfter?: Date;
+  /** Keyset: only ids before this one (ids are time-ordered UUIDs). */
+  beforeId?: string;
+  limit: number;
+}
+
+/** Newest first, filtered by the effective status at `now`. */
+export async function listCertifications(
+  db: Db,
+  filters: CertificationFilters,
+  now: Date,
+  defaultWarningDays: number,
+): Promise<CertificationRecord[]> {
+  let query = withTypeWindow(db);
+  if (filters.organizationId !== undefined)
+    query = query.where("c.organization_id", "=", filters.organizationId);
+  if (filters.organizationIds !== undefined) {
+    if (filters.organizationIds.length === 0) return [];
+    query = query.where("c.organization_id", "in", filters.organizationIds);
+  }
+  if (filters.userId !== undefined) query = query.where("c.user_id", "=", filters.userId);
+  if (filters.certificationTypeId !== undefined) {
+    query = query.where("c.certification_type_id", "=", filters.certificationTypeId);
+  }
+  if (filters.source !== undefined) query = query.where("c.source", "=", filters.source);
+  if (filters.expiresBefore !== undefined) query = query.where("c.expires_at", "<", filters.expiresBefore);
+  if (filters.expiresAfter !== undefined) query = query.where("c.expires_at", ">", filters.expiresAfter);
+  if (filters.beforeId !== undefined) query = query.where("c.id", "<", filters.beforeId);
+  const statuses = filters.statuses;
+  if (statuses !== undefined && statuses.length > 0) {
+    query = query.where((eb) => eb(effectiveStatusSql(now, defaultWarningDays), "in", [...statuses]));
+  }
+  return query.orderBy("c.id", "desc").limit(filters.limit).execute();
+}
+
+/** Certifications of an organization whose dates put them in or near expiry within `days`. */
+export async function listExpiring(
+  db: Db,
+  organizationId: string,
+  now: Date,
+  within: Date,
+  limit: number,
+): Promise<CertificationRecord[]> {
+  return withTypeWindow(db)
+    .where("c.organization_id", "=", organizationId)
+    .where("c.revoked_at", "is", null)
+    .where("c.expires_at", ">", now)
+    .where("c.expires_at", "<=", within)
+    .orderBy("c.expires_at", "asc")
+    .orderBy("c.id", "asc")
+    .limit(limit)
+    .execute();
+}
+
+/** For access gating: the user's certification of a type that matters most (live first, newest). */
+export async function findForEligibility(
+  db: Queryable,
+  userId: string,
+  typeId: string,
+): Promise<CertificationRecord | undefined> {
+  return withTypeWindow(db)
+    .where("c.user_id", "=", userId)
+    .where("c.certification_type_id", "=", typeId)
+    .orderBy(sql`c.revoked_at is null`, "desc")
+    .orderBy(sql`c.expires_at is null`, "desc")
+    .orderBy("c.expires_at", "desc")
+    .limit(1)
+    .executeTakeFirst();
+}
