@@ -83,12 +83,13 @@ export function checkOrganizationScopedType(typeOrganizationId: string | null, o
 }
 
 /**
- * issued_by_role_check: the issuer is a coordinator or admin of the organization, or a global
- * admin; services and the system issue with no issuer.
+ * issued_by_role_check for a manual grant: the issuer is a coordinator or admin of the
+ * organization, or a global admin; the system grants with no issuer. A service issues only from
+ * course completions, never by manual grant.
  */
 export function checkIssuedByRole(principal: Principal, organizationId: string): void {
-  if (principal.kind !== "user") return;
-  if (!isStaff(principal, organizationId)) {
+  if (principal.kind === "system") return;
+  if (principal.kind === "service" || !isStaff(principal, organizationId)) {
     throw new DomainError(
       "issued_by_role_check",
       "Only a coordinator or admin of the organization, or a global admin, can issue certifications",
