@@ -18,7 +18,9 @@ describe("formatCertificateNumber", () => {
 
   it("lets the sequence grow past 99999 without truncating it", () => {
     expect(formatCertificateNumber({ prefix: "NHF", year: 2025, sequence: 100_000 })).toBe("NHF-2025-100000");
-    expect(formatCertificateNumber({ prefix: "A1", year: 2030, sequence: 1_234_567 })).toBe("A1-2030-1234567");
+    expect(formatCertificateNumber({ prefix: "A1", year: 2030, sequence: 1_234_567 })).toBe(
+      "A1-2030-1234567",
+    );
   });
 
   it("refuses a prefix, year or sequence outside the format", () => {
@@ -34,14 +36,19 @@ describe("formatCertificateNumber", () => {
   });
 
   it("accepts the longest prefix (ten characters) and digits after the first letter", () => {
-    expect(formatCertificateNumber({ prefix: "ABCDEFGHI9", year: 2025, sequence: 7 })).toBe("ABCDEFGHI9-2025-00007");
+    expect(formatCertificateNumber({ prefix: "ABCDEFGHI9", year: 2025, sequence: 7 })).toBe(
+      "ABCDEFGHI9-2025-00007",
+    );
     expect(PREFIX_PATTERN.test("ABCDEFGHI9")).toBe(true);
   });
 });
 
 describe("parseCertificateNumber", () => {
   it("reads back what formatCertificateNumber writes", () => {
-    for (const n of [{ prefix: "NHF", year: 2025, sequence: 312 }, { prefix: "HLF2", year: 2031, sequence: 123_456 }]) {
+    for (const n of [
+      { prefix: "NHF", year: 2025, sequence: 312 },
+      { prefix: "HLF2", year: 2031, sequence: 123_456 },
+    ]) {
       expect(parseCertificateNumber(formatCertificateNumber(n))).toEqual(n);
     }
   });

@@ -66,7 +66,11 @@ describe("issued_at is never in the future", () => {
 
 describe("course_registration_source_consistency", () => {
   const holder = { userId: USER, organizationId: ORG };
-  const completed: CourseRegistrationFacts = { user_id: USER, organization_id: ORG, completed_at: new Date() };
+  const completed: CourseRegistrationFacts = {
+    user_id: USER,
+    organization_id: ORG,
+    completed_at: new Date(),
+  };
 
   it("a manual grant without a registration and a course completion with a completed one of the same user and organization pass", () => {
     expect(codeOf(() => checkSourceConsistency("manual_grant", holder, null))).toBeUndefined();
@@ -77,8 +81,16 @@ describe("course_registration_source_consistency", () => {
     ["a manual grant with a registration", "manual_grant", completed],
     ["a course completion without a registration", "course_completion", null],
     ["a course completion of another user", "course_completion", { ...completed, user_id: "other" }],
-    ["a course completion in another organization", "course_completion", { ...completed, organization_id: OTHER_ORG }],
-    ["a course completion of an unfinished course", "course_completion", { ...completed, completed_at: null }],
+    [
+      "a course completion in another organization",
+      "course_completion",
+      { ...completed, organization_id: OTHER_ORG },
+    ],
+    [
+      "a course completion of an unfinished course",
+      "course_completion",
+      { ...completed, completed_at: null },
+    ],
   ])("%s fails", (_name, source, registration) => {
     expect(codeOf(() => checkSourceConsistency(source, holder, registration))).toBe(
       "course_registration_source_consistency",
@@ -104,7 +116,9 @@ describe("issued_by_role_check", () => {
   });
   it("a peer mentor, staff of another organization and a stranger fail with issued_by_role_check", () => {
     expect(codeOf(() => checkIssuedByRole(user([[ORG, "peer_mentor"]]), ORG))).toBe("issued_by_role_check");
-    expect(codeOf(() => checkIssuedByRole(user([[OTHER_ORG, "org_admin"]]), ORG))).toBe("issued_by_role_check");
+    expect(codeOf(() => checkIssuedByRole(user([[OTHER_ORG, "org_admin"]]), ORG))).toBe(
+      "issued_by_role_check",
+    );
     expect(codeOf(() => checkIssuedByRole(user(), ORG))).toBe("issued_by_role_check");
   });
   it("the system issues with no issuer", () => {
@@ -141,19 +155,33 @@ describe("defaultExpiry", () => {
     expect(defaultExpiry(new Date("2026-01-31T12:00:00Z"), null)).toBeNull();
   });
   it("adds whole months and keeps the time of day", () => {
-    expect(defaultExpiry(new Date("2026-03-15T10:00:00.000Z"), 24)?.toISOString()).toBe("2028-03-15T10:00:00.000Z");
-    expect(defaultExpiry(new Date("2026-11-30T08:30:00.000Z"), 3)?.toISOString()).toBe("2027-02-28T08:30:00.000Z");
+    expect(defaultExpiry(new Date("2026-03-15T10:00:00.000Z"), 24)?.toISOString()).toBe(
+      "2028-03-15T10:00:00.000Z",
+    );
+    expect(defaultExpiry(new Date("2026-11-30T08:30:00.000Z"), 3)?.toISOString()).toBe(
+      "2027-02-28T08:30:00.000Z",
+    );
   });
   it("31 January plus one month is the last day of February (28th, or 29th in a leap year)", () => {
-    expect(defaultExpiry(new Date("2026-01-31T10:00:00.000Z"), 1)?.toISOString()).toBe("2026-02-28T10:00:00.000Z");
-    expect(defaultExpiry(new Date("2028-01-31T10:00:00.000Z"), 1)?.toISOString()).toBe("2028-02-29T10:00:00.000Z");
+    expect(defaultExpiry(new Date("2026-01-31T10:00:00.000Z"), 1)?.toISOString()).toBe(
+      "2026-02-28T10:00:00.000Z",
+    );
+    expect(defaultExpiry(new Date("2028-01-31T10:00:00.000Z"), 1)?.toISOString()).toBe(
+      "2028-02-29T10:00:00.000Z",
+    );
   });
   it("29 February plus twelve months is 28 February", () => {
-    expect(defaultExpiry(new Date("2028-02-29T00:00:00.000Z"), 12)?.toISOString()).toBe("2029-02-28T00:00:00.000Z");
+    expect(defaultExpiry(new Date("2028-02-29T00:00:00.000Z"), 12)?.toISOString()).toBe(
+      "2029-02-28T00:00:00.000Z",
+    );
   });
   it("31 March plus one month is 30 April; 31 December plus one month is 31 January", () => {
-    expect(defaultExpiry(new Date("2026-03-31T00:00:00.000Z"), 1)?.toISOString()).toBe("2026-04-30T00:00:00.000Z");
-    expect(defaultExpiry(new Date("2026-12-31T23:59:59.999Z"), 1)?.toISOString()).toBe("2027-01-31T23:59:59.999Z");
+    expect(defaultExpiry(new Date("2026-03-31T00:00:00.000Z"), 1)?.toISOString()).toBe(
+      "2026-04-30T00:00:00.000Z",
+    );
+    expect(defaultExpiry(new Date("2026-12-31T23:59:59.999Z"), 1)?.toISOString()).toBe(
+      "2027-01-31T23:59:59.999Z",
+    );
   });
   it("does not change the date it is given", () => {
     const issued = new Date("2026-01-31T10:00:00.000Z");

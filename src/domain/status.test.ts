@@ -34,7 +34,9 @@ describe("effectiveStatus", () => {
 
   it("a lifetime certification (no expires_at) is always active", () => {
     expect(effectiveStatus({ revoked_at: null, expires_at: null }, 30, NOW)).toBe("active");
-    expect(effectiveStatus({ revoked_at: null, expires_at: null }, 30, new Date("2999-01-01"))).toBe("active");
+    expect(effectiveStatus({ revoked_at: null, expires_at: null }, 30, new Date("2999-01-01"))).toBe(
+      "active",
+    );
   });
 
   it("is expired at the very instant expires_at comes, and after", () => {
@@ -102,9 +104,12 @@ describe("requestedStatusChange (PATCH status)", () => {
     expect(requestedStatusChange(status, status)).toBe("none");
   });
 
-  it.each(["active", "expiring_soon", "expired"] as const)("setting a %s one to revoked is a revocation", (s) => {
-    expect(requestedStatusChange(s, "revoked")).toBe("revoke");
-  });
+  it.each(["active", "expiring_soon", "expired"] as const)(
+    "setting a %s one to revoked is a revocation",
+    (s) => {
+      expect(requestedStatusChange(s, "revoked")).toBe("revoke");
+    },
+  );
 
   it("any other value on a live or expired one fails with valid_status_transition", () => {
     const pairs: [Status, Status][] = [
@@ -123,7 +128,9 @@ describe("requestedStatusChange (PATCH status)", () => {
   it.each(["active", "expiring_soon", "expired"] as const)(
     "changing a revoked one to %s fails with revoked_cert_cannot_be_reactivated",
     (requested) => {
-      expect(codeOf(() => requestedStatusChange("revoked", requested))).toBe("revoked_cert_cannot_be_reactivated");
+      expect(codeOf(() => requestedStatusChange("revoked", requested))).toBe(
+        "revoked_cert_cannot_be_reactivated",
+      );
     },
   );
 });
