@@ -1,0 +1,82 @@
+import type { Logger } from "pino";
+import { pino } from "pino";
+import { systemPrincipal } from "../domain/principal.js";
+import type { ServiceContext } from "../services/context.js";
+import { BADGE_EVALUATION_QUEUE } from "../services/issue-certification.js";
+import { runExpirySweep } from "../services/run-expiry-sweep.js";
+import { NOTIFICATION_QUEUE } from "../storage/expiry-sweep.js";
+import { evaluateBadges, isBadgeEvaluationPayload } from "./badges.js";
+import { deliverNotificationJob, type NotificationAdapter } from "./notifications.js";
+import type { Schedule } from "./schedules.js";
+import { type JobHandler, Worker } from "./worker.js";
+
+export const EXPIRY_SWEEP_QUEUE = "expiry-sweep";
+export const IDEMPOTENCY_CLEANUP_QUEUE = "idempotency-cleanup";
+
+/** Stored Idempotency-Key answers are kept this long, then cleaned up. */
+export const IDEMPOTENCY_RETENTION_MS = 48 * 3_600_000;
+
+export interface ServiceWorkerOptions {
+  ctx: ServiceContext;
+  adapter: NotificationAdapter;
+  /** CERTSVC_SWEEP_CRON. */
+  sweepCron: string;
+  /** CERTSVC_NOTIFY_MAX_ATTEMPTS: delivery attempts before a notification is dead. */
+  notifyMaxAttempts: number;
+  logger?: Logger;
+  concurrency?: number;
+  pollIntervalMs?: number;
+  leaseSeconds?: number;
+  workerId?: string;
+  sweepBatchSize?: number;
+  /** false: run jobs only, fire no schedules (tests). */
+  schedules?: boolean;
+}
+
+/** The service's background work: the queues, their handlers and the two schedules. */
+export function createServiceWorker(options: ServiceWorkerOptions): Worker {
+  const { ctx, adapter } = options;
+  const logger = options.logger ?? pino({ level: "silent" });
+  const system = systemPrincipal("worker");
+  const handlers: Record<string, JobHandler> = {
+    [BADGE_EVALUATION_QUEUE]: async (job) => {
+      if (!isBadgeEvaluationPayload(job.payload)) throw new Error("badge-evaluation job without user_id");
+      const awarded = await evaluateBadges(ctx.db, job.payload.user_id, ctx.clock());
+      if (awarded.length > 0) logger.info({ user_id: job.payload.user_id, awarded }, "badges awarded");
+    },
+    [NOTIFICATION_QUEUE]: (job) => deliverNotificationJob(ctx.db, adapter, job, logger),
+    [EXPIRY_SWEEP_QUEUE]: async () => {
+      const counts = await runExpirySweep(ctx, system, {
+        notifyMaxAttempts: options.notifyMaxAttempts,
+        ...(options.sweepBatchSize !== undefined ? { batchSize: options.sweepBatchSize } : {}),
+      });
+      logger.info({ counts }, "expiry sweep done");
+    },
+    [IDEMPOTENCY_CLEANUP_QUEUE]: async () => {
+      const before = new Date(ctx.clock().getTime() - IDEMPOTENCY_RETENTION_MS);
+      const result = await ctx.db
+        .deleteFrom("idempotency_keys")
+        .where("created_at", "<", before)
+        .executeTakeFirst();
+      logger.info({ deleted: Number(result.numDeletedRows) }, "idempotency keys cleaned up");
+    },
+  };
+  const schedules: Schedule[] =
+    options.schedules === false
+      ? []
+      : [
+          { name: EXPIRY_SWEEP_QUEUE, cron: options.sweepCron },
+          { name: IDEMPOTENCY_CLEANUP_QUEUE, cron: "17 * * * *" },
+        ];
+  return new Worker({
+    db: ctx.db,
+    handlers,
+    schedules,
+    clock: ctx.clock,
+    logger,
+    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
+    ...(options.leaseSeconds !== undefined ? { leaseSeconds: options.leaseSeconds } : {}),
+    ...(options.workerId !== undefined ? { workerId: options.workerId } : {}),
+  });
+}

@@ -1,0 +1,39 @@
+import { notFound } from "../domain/errors.js";
+import { isGlobal, isStaff, type Principal } from "../domain/principal.js";
+import { listUserBadges, userOrganizationIds } from "../storage/user-badges.js";
+import { findUser } from "../storage/users.js";
+import type { ServiceContext } from "./context.js";
+
+export interface BadgeView {
+  badge: string;
+  certification_id: string | null;
+  awarded_at: string;
+}
+
+/**
+ * GET /v1/users/{userId}/badges: the user, staff of any of the user's organizations, global
+ * admins, the system and services see them; anyone else is told the user does not exist.
+ */
+export async function listBadges(
+  ctx: ServiceContext,
+  principal: Principal,
+  userId: string,
+): Promise<{ items: BadgeView[] }> {
+  const user = await findUser(ctx.db, userId);
+  if (!user || !(await maySee(ctx, principal, userId))) throw notFound("User");
+  const rows = await listUserBadges(ctx.db, userId);
+  return {
+    items: rows.map((row) => ({
+      badge: row.badge,
+      certification_id: row.certification_id,
+      awarded_at: row.awarded_at.toISOString(),
+    })),
+  };
+}
+
+async function maySee(ctx: ServiceContext, principal: Principal, userId: string): Promise<boolean> {
+  if (isGlobal(principal) || principal.kind === "service") return true;
+  if (principal.kind === "user" && principal.userId === userId) return true;
+  const organizations = await userOrganizationIds(ctx.db, userId);
+  return organizations.some((organizationId) => isStaff(principal, organizationId));
+}

@@ -1,0 +1,77 @@
+import { forbidden } from "../domain/errors.js";
+import { actorName, isGlobal, type Principal } from "../domain/principal.js";
+import { type SweepBatchResult, sweepBatch } from "../storage/expiry-sweep.js";
+import type { ServiceContext } from "./context.js";
+import { BADGE_EVALUATION_QUEUE } from "./issue-certification.js";
+
+export interface SweepCounts {
+  /** Certifications whose persisted status became `expired`. */
+  expired: number;
+  /** Certifications whose persisted status became `expiring_soon`. */
+  expiring_soon: number;
+  /** `expiring_soon` rows put back to `active` because their window shrank (type or default changed). */
+  back_to_active: number;
+  notifications_enqueued: number;
+  batches: number;
+  duration_ms: number;
+}
+
+export interface SweepOptions {
+  /** Rows per batch, each batch one statement and one short transaction. */
+  batchSize?: number;
+  notifyMaxAttempts?: number;
+  /** Called after each committed batch (progress, tests). */
+  onBatch?: (batch: SweepBatchResult, index: number) => void;
+}
+
+export const DEFAULT_SWEEP_BATCH_SIZE = 2000;
+
+/**
+ * The expiry sweep (contract §5): persists `expired` and `expiring_soon`, and dispatches exactly
+ * one reminder per certification entering its window. Runs in batches walking the live rows in
+ * expiry order, so memory is one batch's counters whatever the table's size, and no lock is held
+ * longer than one batch. Safe to run from any number of processes at once (see sweepBatch).
+ * Global admins and the system may run it.
+ */
+export async function runExpirySweep(
+  ctx: ServiceContext,
+  principal: Principal,
+  options: SweepOptions = {},
+): Promise<SweepCounts> {
+  if (!isGlobal(principal)) throw forbidden("Only global admins can run the expiry sweep");
+  const started = performance.now();
+  const now = ctx.clock();
+  const batchSize = options.batchSize ?? DEFAULT_SWEEP_BATCH_SIZE;
+  const counts: SweepCounts = {
+    expired: 0,
+    expiring_soon: 0,
+    back_to_active: 0,
+    notifications_enqueued: 0,
+    batches: 0,
+    duration_ms: 0,
+  };
+  let after: SweepBatchResult["last"] = null;
+  for (;;) {
+    const batch = await sweepBatch(ctx.db, {
+      now,
+      defaultWarningDays: ctx.warningDays,
+      batchSize,
+      after,
+      notifyMaxAttempts: options.notifyMaxAttempts ?? 10,
+      badgeQueue: BADGE_EVALUATION_QUEUE,
+      actor: actorName(principal),
+    });
+    if (batch.last === null) break;
+    counts.batches += 1;
+    counts.expired += batch.expired;
+    counts.expiring_soon += batch.expiringSoon;
+    counts.back_to_active += batch.backToActive;
+    counts.notifications_enqueued += batch.notificationsEnqueued;
+    options.onBatch?.(batch, counts.batches);
+    after = batch.last;
+    // Fewer than asked: the rest is done, or locked by a concurrent sweep that will do it.
+    if (batch.changed < batchSize) break;
+  }
+  counts.duration_ms = Math.round(performance.now() - started);
+  return counts;
+}

@@ -1,0 +1,160 @@
+import { sql } from "kysely";
+import type { Db } from "./database.js";
+
+export const NOTIFICATION_QUEUE = "notification";
+export const EXPIRING_SOON_NOTIFICATION = "certification.expiring_soon";
+
+export interface SweepBatchInput {
+  now: Date;
+  defaultWarningDays: number;
+  batchSize: number;
+  /** Keyset position: only rows after this (expires_at, id) in expiry order. */
+  after: { expiresAt: Date; id: string } | null;
+  notifyMaxAttempts: number;
+  badgeQueue: string;
+  actor: string;
+}
+
+export interface SweepBatchResult {
+  /** Rows this batch locked and changed. */
+  changed: number;
+  expired: number;
+  expiringSoon: number;
+  backToActive: number;
+  notificationsEnqueued: number;
+  /** Where the next batch starts; null when this batch found nothing. */
+  last: { expiresAt: Date; id: string } | null;
+}
+
+// ISO 8601 UTC with milliseconds, the same text as Date.prototype.toISOString.
+const iso = (column: string) =>
+  sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
+
+/**
+ * One batch of the expiry sweep, as ONE statement, hence one short transaction:
+ *  - picks up to `batchSize` live certifications whose persisted state is behind their dates, in
+ *    expiry order after the keyset position, locking them with SKIP LOCKED (a concurrent sweep
+ *    takes other rows, a user's change in flight is left for the next sweep);
+ *  - persists `expired`, `expiring_soon`, or `active` (a window that shrank);
+ *  - for each one newly inside its window with no reminder yet, sets expiry_warning_sent_at and
+ *    enqueues the notification, whose singleton key names the certification and its expiry date so
+ *    that no replay can send a second one for the same date;
+ *  - enqueues a badge re-evaluation for each expiry, and appends one audit event per change.
+ * Either all of that commits or none of it: a crash at any point loses nothing and doubles nothing.
+ */
+export async function sweepBatch(db: Db, input: SweepBatchInput): Promise<SweepBatchResult> {
+  const { now, defaultWarningDays } = input;
+  const afterExpires = input.after?.expiresAt ?? null;
+  const afterId = input.after?.id ?? null;
+  const result = await sql<{
+    changed: number;
+    expired: number;
+    expiring_soon: number;
+    back_to_active: number;
+    notifications: number;
+    last_expires_at: Date | null;
+    last_id: string | null;
+  }>`
+    with due as materialized (
+      select c.id, c.status as old_status, c.expires_at,
+        case
+          when c.expires_at <= ${now}::timestamptz then 'expired'
+          when c.expires_at <= ${now}::timestamptz
+            + make_interval(days => coalesce(t.warning_days, ${defaultWarningDays})) then 'expiring_soon'
+          else 'active'
+        end::certification_status as new_status,
+        (c.expires_at > ${now}::timestamptz and c.expiry_warning_sent_at is null
+          and c.expires_at <= ${now}::timestamptz
+            + make_interval(days => coalesce(t.warning_days, ${defaultWarningDays}))) as notify
+      from certifications c
+      join certification_types t on t.id = c.certification_type_id
+      where c.status in ('active', 'expiring_soon') and c.expires_at is not null and c.revoked_at is null
+        and (${afterExpires}::timestamptz is null
+          or (c.expires_at, c.id) > (${afterExpires}::timestamptz, ${afterId}::uuid))
+        and (
+          c.expires_at <= ${now}::timestamptz
+          or (c.expires_at <= ${now}::timestamptz
+                + make_interval(days => coalesce(t.warning_days, ${defaultWarningDays}))
+              and (c.status = 'active' or c.expiry_warning_sent_at is null))
+          or (c.status = 'expiring_soon' and c.expires_at > ${now}::timestamptz
+                + make_interval(days => coalesce(t.warning_days, ${defaultWarningDays}))))
+      order by c.expires_at, c.id
+      limit ${input.batchSize}::int
+      for update of c skip locked
+    ),
+    changed as (
+      update certifications c set
+        status = due.new_status,
+        expiry_warning_sent_at = case when due.notify then ${now}::timestamptz else c.expiry_warning_sent_at end
+      from due
+      where c.id = due.id
+      returning c.*, due.old_status, due.notify
+    ),
+    notifications as (
+      insert into jobs (queue, payload, singleton_key, max_attempts, run_at)
+      select ${NOTIFICATION_QUEUE}::text,
+        jsonb_build_object(
+          'type', ${EXPIRING_SOON_NOTIFICATION}::text,
+          'occurred_at', ${now.toISOString()}::text,
+          'organization_id', organization_id,
+          'user_id', user_id,
+          'certification_id', id,
+          'certificate_number', certificate_number,
+          'certification_type_id', certification_type_id,
+          'expires_at', ${iso("expires_at")}),
+        'expiring_soon:' || id || ':' || (extract(epoch from expires_at) * 1000)::bigint,
+        ${input.notifyMaxAttempts}::int, ${now}::timestamptz
+      from changed where notify
+      on conflict (queue, singleton_key) where singleton_key is not null do nothing
+      returning 1
+    ),
+    badges as (
+      insert into jobs (queue, payload, run_at)
+      select ${input.badgeQueue}::text,
+        jsonb_build_object('user_id', user_id, 'certification_id', id, 'reason', 'expired'),
+        ${now}::timestamptz
+      from changed where status = 'expired'
+      returning 1
+    ),
+    -- Not read below: PostgreSQL runs every data-modifying WITH to completion all the same.
+    audit as (
+      insert into audit_events
+        (entity_type, entity_id, organization_id, action, actor_user_id, actor, before, after, occurred_at)
+      select 'certification', id, organization_id, status::text, null, ${input.actor}::text,
+        jsonb_build_object('status', old_status),
+        jsonb_build_object(
+          'id', id, 'user_id', user_id, 'certification_type_id', certification_type_id,
+          'organization_id', organization_id, 'certificate_number', certificate_number,
+          'status', status, 'issued_at', ${iso("issued_at")}, 'expires_at', ${iso("expires_at")},
+          'issued_by_user_id', issued_by_user_id, 'source', source,
+          'course_registration_id', course_registration_id, 'revoked_at', ${iso("revoked_at")},
+          'revoked_by_user_id', revoked_by_user_id, 'revocation_reason', revocation_reason,
+          'expiry_warning_sent_at', ${iso("expiry_warning_sent_at")}, 'notes', notes,
+          'created_at', ${iso("created_at")}, 'updated_at', ${iso("updated_at")}),
+        ${now}::timestamptz
+      from changed where status <> old_status
+      returning 1
+    )
+    select
+      (select count(*) from changed)::int as changed,
+      (select count(*) from changed where status = 'expired' and old_status <> 'expired')::int as expired,
+      (select count(*) from changed where status = 'expiring_soon' and old_status <> 'expiring_soon')::int
+        as expiring_soon,
+      (select count(*) from changed where status = 'active' and old_status <> 'active')::int as back_to_active,
+      (select count(*) from notifications)::int as notifications,
+      (select expires_at from due order by expires_at desc, id desc limit 1) as last_expires_at,
+      (select id from due order by expires_at desc, id desc limit 1) as last_id`.execute(db);
+  const row = result.rows[0];
+  if (!row) throw new Error("the sweep statement returned no row");
+  return {
+    changed: row.changed,
+    expired: row.expired,
+    expiringSoon: row.expiring_soon,
+    backToActive: row.back_to_active,
+    notificationsEnqueued: row.notifications,
+    last:
+      row.last_expires_at !== null && row.last_id !== null
+        ? { expiresAt: new Date(row.last_expires_at), id: row.last_id }
+        : null,
+  };
+}
