@@ -1,0 +1,137 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { DomainError, type ErrorCode, type FieldError } from "../domain/errors.js";
+
+/** The one table from problem code to HTTP status. */
+export const HTTP_STATUS: Readonly<
+  Record<ErrorCode | "rate_limited" | "payload_too_large" | "internal_error", number>
+> = {
+  invalid_request: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  one_active_cert_per_user_per_type: 409,
+  valid_status_transition: 409,
+  revoked_cert_cannot_be_reactivated: 409,
+  precondition_failed: 412,
+  payload_too_large: 413,
+  expires_at_after_issued_at: 422,
+  course_registration_source_consistency: 422,
+  organization_scoped_type: 422,
+  issued_by_role_check: 422,
+  certificate_number_format: 422,
+  revocation_requires_reason: 422,
+  idempotency_key_reused: 422,
+  rate_limited: 429,
+  internal_error: 500,
+};
+
+type ProblemCode = keyof typeof HTTP_STATUS;
+
+const TITLES: Readonly<Record<ProblemCode, string>> = {
+  invalid_request: "The request does not match the schema",
+  unauthenticated: "Authentication required",
+  forbidden: "Not allowed for your role",
+  not_found: "Not found",
+  conflict: "Conflict with existing data",
+  one_active_cert_per_user_per_type: "The user already holds a live certification of this type",
+  valid_status_transition: "That status change is not in the lifecycle",
+  revoked_cert_cannot_be_reactivated: "A revoked certification cannot be reactivated",
+  precondition_failed: "The resource has changed (If-Match)",
+  payload_too_large: "The request body is too large",
+  expires_at_after_issued_at: "expires_at must be after issued_at",
+  course_registration_source_consistency: "Source and course registration do not agree",
+  organization_scoped_type: "The certification type belongs to another organization",
+  issued_by_role_check: "The issuer is not a coordinator or admin of the organization",
+  certificate_number_format: "Not a certificate number",
+  revocation_requires_reason: "Revocation requires a reason",
+  idempotency_key_reused: "Idempotency-Key reused with a different request",
+  rate_limited: "Too many requests",
+  internal_error: "Internal error",
+};
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ProblemCode;
+  instance?: string;
+  request_id?: string;
+  errors?: FieldError[];
+}
+
+export function problem(code: ProblemCode, detail: string, errors?: readonly FieldError[]): Problem {
+  return {
+    type: `https://certsvc.dev/problems/${code.replaceAll("_", "-")}`,
+    title: TITLES[code],
+    status: HTTP_STATUS[code],
+    detail,
+    code,
+    ...(errors && errors.length > 0 ? { errors: [...errors] } : {}),
+  };
+}
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, body: Problem): FastifyReply {
+  return reply
+    .code(body.status)
+    .type("application/problem+json")
+    .send({ ...body, instance: request.url.split("?")[0], request_id: String(request.id) });
+}
+
+interface AjvIssue {
+  instancePath?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+
+/** Schema violations, with where each one is: body/…, query/…, path/…, headers/…. */
+function fieldErrors(error: FastifyError): FieldError[] {
+  const context = (error.validationContext ?? "body")
+    .replace("querystring", "query")
+    .replace("params", "path");
+  const issues = (error.validation ?? []) as AjvIssue[];
+  return issues.map((issue) => {
+    const extra = issue.params?.additionalProperty ?? issue.params?.missingProperty;
+    const path = [(issue.instancePath ?? "").replace(/^\//, "").replaceAll("/", "."), extra]
+      .filter((part) => part !== undefined && part !== "")
+      .join(".");
+    const message =
+      issue.params?.additionalProperty !== undefined ? "unknown field" : (issue.message ?? "is not valid");
+    return { field: path ? `${context}/${path}` : context, message };
+  });
+}
+
+/**
+ * Maps anything thrown in a request to a problem. Domain errors carry their code; framework
+ * errors from the client's side (schema, JSON, size, media type) are 4xx; anything else is a
+ * 500 that says nothing internal, and is logged.
+ */
+export function toProblem(error: unknown, request: FastifyRequest): Problem {
+  if (error instanceof DomainError) return problem(error.code, error.message, error.errors);
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation) {
+    const errors = fieldErrors(fastifyError);
+    return problem("invalid_request", errors.map((e) => `${e.field}: ${e.message}`).join("; "), errors);
+  }
+  const status = fastifyError.statusCode;
+  if (status === 413) return problem("payload_too_large", "The request body is over 1 MB");
+  if (status === 429) return problem("rate_limited", "Too many requests; try again in a minute");
+  if (status !== undefined && status >= 400 && status < 500) {
+    // Bad JSON, wrong content type, empty body with a JSON content type, …: the client's side.
+    const detail =
+      fastifyError.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE"
+        ? "Send the body as application/json"
+        : fastifyError.code === "FST_ERR_CTP_EMPTY_JSON_BODY"
+          ? "The body is empty but the content type says JSON"
+          : status === 404
+            ? "No such resource"
+            : "The request body is not valid JSON";
+    return problem(status === 404 ? "not_found" : "invalid_request", detail);
+  }
+  request.log.error({ err: error }, "unhandled error");
+  return problem(
+    "internal_error",
+    "Something went wrong on our side; the request id identifies it in our logs",
+  );
+}

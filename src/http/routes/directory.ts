@@ -1,0 +1,326 @@
+import { Type } from "@sinclair/typebox";
+import { forbidden, notFound } from "../../domain/errors.js";
+import { canSeeOrganization, isGlobal, isStaff } from "../../domain/principal.js";
+import { certificationTypeView, createCertificationType } from "../../services/create-certification-type.js";
+import { createOrganization, organizationView } from "../../services/create-organization.js";
+import { putMember } from "../../services/put-member.js";
+import { recordCourseRegistration } from "../../services/record-course-registration.js";
+import { listCertificationTypes } from "../../storage/certification-types.js";
+import { findOrganization, listOrganizations } from "../../storage/organizations.js";
+import { findUser, listMembers } from "../../storage/users.js";
+import {
+  CertificationTypeSchema,
+  CourseRegistrationSchema,
+  MemberSchema,
+  OrganizationSchema,
+  OrgParams,
+  problems,
+  RoleSchema,
+  Timestamp,
+  Uuid,
+} from "../schemas.js";
+import { type App, principalOf, type ServerDeps } from "../server.js";
+
+const TypeBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200, description: "Name of the type" }),
+    validity_months: Type.Union([Type.Integer({ minimum: 1, maximum: 1200 }), Type.Null()], {
+      description: "Months a certification stays valid from issue; null for lifetime certifications",
+    }),
+    warning_days: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 3650,
+        description: "Expiry warning window; default CERTSVC_WARNING_DAYS",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * The directory, kept minimal: in production a sync from the platform fills it. Read routes
+ * beyond the contract's (`GET /v1/me`, organizations, members, types) serve the web pages.
+ */
+export function directoryRoutes(app: App, deps: ServerDeps): void {
+  const { ctx } = deps;
+
+  app.get(
+    "/v1/me",
+    {
+      schema: {
+        tags: ["directory"],
+        summary: "Who am I",
+        description:
+          "The caller's identity and roles, as the service resolves them from its membership table.",
+        response: {
+          200: Type.Object({
+            kind: Type.String({ description: "user or service" }),
+            user_id: Type.Union([Type.String(), Type.Null()], { description: "The user's id" }),
+            display_name: Type.Union([Type.String(), Type.Null()], {
+              description: "The user's display name",
+            }),
+            is_global_admin: Type.Boolean({ description: "Global admin" }),
+            memberships: Type.Array(
+              Type.Object({
+                organization_id: Type.String({ description: "Organization id" }),
+                organization_name: Type.String({ description: "Organization name" }),
+                prefix: Type.String({ description: "Organization prefix" }),
+                role: RoleSchema,
+              }),
+              { description: "The caller's roles" },
+            ),
+          }),
+          ...problems(401),
+        },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      if (principal.kind !== "user") {
+        return {
+          kind: principal.kind,
+          user_id: null,
+          display_name: null,
+          is_global_admin: false,
+          memberships: [],
+        };
+      }
+      const user = await findUser(ctx.db, principal.userId);
+      const organizations = await listOrganizations(ctx.db, [...principal.roles.keys()]);
+      return {
+        kind: "user",
+        user_id: principal.userId,
+        display_name: user?.display_name ?? null,
+        is_global_admin: principal.isGlobalAdmin,
+        memberships: organizations.map((org) => ({
+          organization_id: org.id,
+          organization_name: org.name,
+          prefix: org.prefix,
+          role: principal.roles.get(org.id) ?? "peer_mentor",
+        })),
+      };
+    },
+  );
+
+  app.get(
+    "/v1/organizations",
+    {
+      schema: {
+        tags: ["directory"],
+        summary: "List organizations",
+        description: "The organizations the caller belongs to; all of them for a global admin.",
+        response: { 200: Type.Object({ items: Type.Array(OrganizationSchema) }), ...problems(401) },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const ids = isGlobal(principal) ? null : principal.kind === "user" ? [...principal.roles.keys()] : [];
+      return { items: (await listOrganizations(ctx.db, ids)).map(organizationView) };
+    },
+  );
+
+  app.post(
+    "/v1/organizations",
+    {
+      schema: {
+        tags: ["directory"],
+        summary: "Create an organization",
+        description: "Global admins only. The prefix starts every certificate number of the organization.",
+        body: Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: 200, description: "Name" }),
+            prefix: Type.String({
+              pattern: "^[A-Z][A-Z0-9]{1,9}$",
+              description: "Unique certificate prefix, e.g. NHF",
+            }),
+            time_zone: Type.Optional(
+              Type.String({ maxLength: 64, description: "IANA time zone, default Europe/Oslo" }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: OrganizationSchema, ...problems(400, 401, 403, 409) },
+      },
+    },
+    async (request, reply) => {
+      const organization = await createOrganization(ctx, principalOf(request), {
+        name: request.body.name,
+        prefix: request.body.prefix,
+        timeZone: request.body.time_zone,
+      });
+      return reply.code(201).header("location", `/v1/organizations/${organization.id}`).send(organization);
+    },
+  );
+
+  app.get(
+    "/v1/organizations/:orgId/members",
+    {
+      schema: {
+        tags: ["directory"],
+        summary: "List members",
+        description: "Members of the organization and their roles; coordinators and admins.",
+        params: OrgParams,
+        response: { 200: Type.Object({ items: Type.Array(MemberSchema) }), ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const { orgId } = request.params;
+      if (!canSeeOrganization(principal, orgId) || !(await findOrganization(ctx.db, orgId))) {
+        throw notFound("Organization");
+      }
+      if (!isStaff(principal, orgId)) throw forbidden("Only coordinators and admins list members");
+      const members = await listMembers(ctx.db, orgId);
+      return {
+        items: members.map((m) => ({
+          organization_id: orgId,
+          user_id: m.user_id,
+          role: m.role,
+          display_name: m.display_name,
+        })),
+      };
+    },
+  );
+
+  app.put(
+    "/v1/organizations/:orgId/members/:userId",
+    {
+      schema: {
+        tags: ["directory"],
+        summary: "Set a member's role",
+        description:
+          "Org admins and global admins. Creates the user if new; 201 when added, 200 when changed.",
+        params: Type.Object({ orgId: Uuid("Organization id"), userId: Uuid("User id (the platform's)") }),
+        body: Type.Object(
+          {
+            role: RoleSchema,
+            display_name: Type.String({ minLength: 1, maxLength: 200, description: "The user's full name" }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: MemberSchema, 201: MemberSchema, ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { member, created } = await putMember(ctx, principalOf(request), {
+        organizationId: request.params.orgId,
+        userId: request.params.userId.toLowerCase(),
+        role: request.body.role,
+        displayName: request.body.display_name,
+      });
+      deps.auth.forget(member.user_id);
+      return reply.code(created ? 201 : 200).send(member);
+    },
+  );
+
+  app.get(
+    "/v1/organizations/:orgId/certification-types",
+    {
+      schema: {
+        tags: ["directory"],
+        summary: "List certification types",
+        description: "The organization's own types and the global ones; any member.",
+        params: OrgParams,
+        response: {
+          200: Type.Object({ items: Type.Array(CertificationTypeSchema) }),
+          ...problems(400, 401, 404),
+        },
+      },
+    },
+    async (request) => {
+      const { orgId } = request.params;
+      if (!canSeeOrganization(principalOf(request), orgId) || !(await findOrganization(ctx.db, orgId))) {
+        throw notFound("Organization");
+      }
+      const rows = await listCertificationTypes(ctx.db, orgId);
+      return { items: rows.map((row) => certificationTypeView(row, ctx.warningDays)) };
+    },
+  );
+
+  app.post(
+    "/v1/organizations/:orgId/certification-types",
+    {
+      schema: {
+        tags: ["directory"],
+        summary: "Create a certification type",
+        description: "Org admins (and global admins).",
+        params: OrgParams,
+        body: TypeBody,
+        response: { 201: CertificationTypeSchema, ...problems(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const type = await createCertificationType(ctx, principalOf(request), {
+        organizationId: request.params.orgId,
+        name: request.body.name,
+        validityMonths: request.body.validity_months,
+        warningDays: request.body.warning_days,
+      });
+      return reply.code(201).send(type);
+    },
+  );
+
+  app.post(
+    "/v1/certification-types",
+    {
+      schema: {
+        tags: ["directory"],
+        summary: "Create a global certification type",
+        description: "Global admins. A global type belongs to no organization and is usable by all.",
+        body: TypeBody,
+        response: { 201: CertificationTypeSchema, ...problems(400, 401, 403, 409) },
+      },
+    },
+    async (request, reply) => {
+      const type = await createCertificationType(ctx, principalOf(request), {
+        organizationId: null,
+        name: request.body.name,
+        validityMonths: request.body.validity_months,
+        warningDays: request.body.warning_days,
+      });
+      return reply.code(201).send(type);
+    },
+  );
+
+  app.post(
+    "/v1/organizations/:orgId/course-registrations",
+    {
+      schema: {
+        tags: ["directory"],
+        summary: "Record a course registration",
+        description:
+          "Coordinators, org admins and services (the course module). The user must be a member. The same user and course again updates completed_at (200).",
+        params: OrgParams,
+        body: Type.Object(
+          {
+            user_id: Uuid("The registered member"),
+            course_id: Type.String({
+              minLength: 1,
+              maxLength: 200,
+              description: "The course's id in the course module",
+            }),
+            completed_at: Type.Union([Timestamp("When completed"), Type.Null()], {
+              description: "When the course was completed; null while not completed",
+            }),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: CourseRegistrationSchema,
+          201: CourseRegistrationSchema,
+          ...problems(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { registration, created } = await recordCourseRegistration(ctx, principalOf(request), {
+        organizationId: request.params.orgId,
+        userId: request.body.user_id.toLowerCase(),
+        courseId: request.body.course_id,
+        completedAt: request.body.completed_at === null ? null : new Date(request.body.completed_at),
+      });
+      return reply.code(created ? 201 : 200).send(registration);
+    },
+  );
+}
