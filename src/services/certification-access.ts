@@ -12,7 +12,7 @@ import type { Tx } from "../storage/database.js";
 import { enqueueJob } from "../storage/jobs.js";
 import type { CertificationUpdate } from "../storage/schema.js";
 import type { ServiceContext } from "./context.js";
-import { BADGE_EVALUATION_QUEUE } from "./issue-certification.js";
+import { BADGE_EVALUATION_QUEUE, expireLapsedWithAudit } from "./issue-certification.js";
 import { type CertificationView, certificationView, etagOf, warningDaysOf } from "./views.js";
 
 /**
@@ -95,6 +95,9 @@ export async function applyChange(
         "The user holds another live certification of this type",
       );
     }
+    // Another row may still be stored as live after its date has passed; the partial unique
+    // index would refuse this one next to it.
+    await expireLapsedWithAudit(ctx, trx, record.user_id, record.certification_type_id, now, record.id);
   }
   const updated = await updateCertification(trx, record.id, { ...change.changes, status });
   const view = certificationView(

@@ -85,7 +85,7 @@ export async function issueInTransaction(
 
   const warningDays = type.warning_days ?? ctx.warningDays;
   const status = effectiveStatus({ revoked_at: null, expires_at: expiresAt }, warningDays, now);
-  const lapsed = await expireLapsed(trx, request.userId, type.id, now);
+  await expireLapsedWithAudit(ctx, trx, request.userId, type.id, now);
   if (isLive(status) && (await findLiveOther(trx, request.userId, type.id, now, null))) {
     throw new DomainError(
       "one_active_cert_per_user_per_type",
@@ -110,21 +110,6 @@ export async function issueInTransaction(
   });
   const view = certificationView({ ...inserted, type_warning_days: type.warning_days }, now, ctx.warningDays);
 
-  for (const id of lapsed) {
-    const record = await findCertification(trx, id);
-    if (record) {
-      await appendAuditEvent(trx, {
-        entityType: "certification",
-        entityId: id,
-        organizationId: record.organization_id,
-        action: "expired",
-        actorUserId: null,
-        actor: "system:issue",
-        after: certificationView(record, now, ctx.warningDays),
-        occurredAt: now,
-      });
-    }
-  }
   await appendAuditEvent(trx, {
     entityType: "certification",
     entityId: inserted.id,
@@ -141,4 +126,37 @@ export async function issueInTransaction(
     payload: { user_id: request.userId, certification_id: inserted.id, reason: "issued" },
   });
   return { certification: view, etag: etagOf(view), statusCode: 201 };
+}
+
+/**
+ * Persists the expiry of the user's certifications of a type that are stored as live but whose
+ * date has passed, each with its audit event, so that the partial unique index lets a new live
+ * one in (an issuance, or a renewal or reinstatement of another row). `exceptId` is the row the
+ * caller is about to change itself and audits on its own.
+ */
+export async function expireLapsedWithAudit(
+  ctx: ServiceContext,
+  trx: Tx,
+  userId: string,
+  typeId: string,
+  now: Date,
+  exceptId: string | null = null,
+): Promise<void> {
+  const lapsed = await expireLapsed(trx, userId, typeId, now);
+  for (const id of lapsed) {
+    if (id === exceptId) continue;
+    const record = await findCertification(trx, id);
+    if (record) {
+      await appendAuditEvent(trx, {
+        entityType: "certification",
+        entityId: id,
+        organizationId: record.organization_id,
+        action: "expired",
+        actorUserId: null,
+        actor: "system:issue",
+        after: certificationView(record, now, ctx.warningDays),
+        occurredAt: now,
+      });
+    }
+  }
 }
