@@ -60,10 +60,21 @@ export async function createTestDatabase(
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
   try {
-    const exists = await admin.query("select 1 from pg_database where datname = $1", [TEMPLATE_DATABASE]);
-    await admin.query(
-      exists.rowCount ? `create database ${name} template ${TEMPLATE_DATABASE}` : `create database ${name}`,
-    );
+    for (let attempt = 1; ; attempt++) {
+      const exists = await admin.query("select 1 from pg_database where datname = $1", [TEMPLATE_DATABASE]);
+      try {
+        await admin.query(
+          exists.rowCount
+            ? `create database ${name} template ${TEMPLATE_DATABASE}`
+            : `create database ${name}`,
+        );
+        break;
+      } catch (error) {
+        // 55006: another session is copying the template at this moment; try again shortly.
+        if ((error as { code?: string }).code !== "55006" || attempt >= 50) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 150));
+      }
+    }
   } finally {
     await admin.end();
   }

@@ -1,27 +1,41 @@
+import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { openDatabase } from "../src/storage/database.js";
 import { migrate } from "../src/storage/migrate.js";
 import { TEMPLATE_DATABASE, withDatabaseName } from "./databases.js";
 
 /**
- * With DATABASE_URL set, migrates one template database on the server once per run; every test
- * file then gets a fresh copy of it (CREATE DATABASE … TEMPLATE), and drops it afterwards.
+ * With DATABASE_URL set, makes sure one migrated template database exists on the server; every
+ * test file then gets a fresh copy of it (CREATE DATABASE … TEMPLATE), and drops it afterwards.
+ *
+ * Several test runs may share the server at once, so the template is never dropped under them:
+ * it is named after the migrations it holds, built under a temporary name and renamed into
+ * place only once fully migrated, and left for the next run.
  */
 export default async function setup(): Promise<() => Promise<void>> {
   const url = process.env.DATABASE_URL;
   if (!url) return async () => {};
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
-  await admin.query(`drop database if exists ${TEMPLATE_DATABASE}`);
-  await admin.query(`create database ${TEMPLATE_DATABASE}`);
-  const database = await openDatabase({ kind: "postgres", url: withDatabaseName(url, TEMPLATE_DATABASE) });
   try {
-    await migrate(database);
+    const exists = await admin.query("select 1 from pg_database where datname = $1", [TEMPLATE_DATABASE]);
+    if (exists.rowCount) return async () => {};
+    const building = `certsvc_build_${randomBytes(6).toString("hex")}`;
+    await admin.query(`create database ${building}`);
+    const database = await openDatabase({ kind: "postgres", url: withDatabaseName(url, building) });
+    try {
+      await migrate(database);
+    } finally {
+      await database.close();
+    }
+    try {
+      await admin.query(`alter database ${building} rename to ${TEMPLATE_DATABASE}`);
+    } catch {
+      // Another run put an identical template in place first.
+      await admin.query(`drop database if exists ${building} with (force)`);
+    }
   } finally {
-    await database.close();
-  }
-  return async () => {
-    await admin.query(`drop database if exists ${TEMPLATE_DATABASE}`);
     await admin.end();
-  };
+  }
+  return async () => {};
 }
