@@ -29,6 +29,8 @@ export interface ServiceWorkerOptions {
   leaseSeconds?: number;
   workerId?: string;
   sweepBatchSize?: number;
+  /** Called after each committed sweep batch (progress logs, tests). */
+  onSweepBatch?: (index: number) => void;
   /** false: run jobs only, fire no schedules (tests). */
   schedules?: boolean;
 }
@@ -49,6 +51,10 @@ export function createServiceWorker(options: ServiceWorkerOptions): Worker {
       const counts = await runExpirySweep(ctx, system, {
         notifyMaxAttempts: options.notifyMaxAttempts,
         ...(options.sweepBatchSize !== undefined ? { batchSize: options.sweepBatchSize } : {}),
+        onBatch: (batch, index) => {
+          logger.debug({ index, changed: batch.changed }, "sweep batch committed");
+          options.onSweepBatch?.(index);
+        },
       });
       logger.info({ counts }, "expiry sweep done");
     },

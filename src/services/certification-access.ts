@@ -121,6 +121,7 @@ export async function applyChange(
     await enqueueJob(trx, {
       queue: BADGE_EVALUATION_QUEUE,
       payload: { user_id: record.user_id, certification_id: record.id, reason: change.action },
+      runAt: now,
     });
   }
   return { certification: view, etag: etagOf(view) };

@@ -124,6 +124,7 @@ export async function issueInTransaction(
   await enqueueJob(trx, {
     queue: BADGE_EVALUATION_QUEUE,
     payload: { user_id: request.userId, certification_id: inserted.id, reason: "issued" },
+    runAt: now,
   });
   return { certification: view, etag: etagOf(view), statusCode: 201 };
 }
