@@ -1,0 +1,200 @@
+import { readFileSync } from "node:fs";
+import { Type } from "@sinclair/typebox";
+import type { FastifyReply } from "fastify";
+import { DomainError } from "../domain/errors.js";
+import { IdParams, problems } from "../http/schemas.js";
+import { type App, principalOf, type ServerDeps } from "../http/server.js";
+import { getCertification } from "../services/read-certifications.js";
+import { verifyCertificate } from "../services/verify-certificate.js";
+import { findCertificationType } from "../storage/certification-types.js";
+import { findOrganization } from "../storage/organizations.js";
+import { findUser } from "../storage/users.js";
+import { link } from "./html.js";
+import { type Language, pickLanguage } from "./i18n.js";
+import { appPage, homePage, notFoundPage, verificationFailurePage, verificationPage } from "./pages.js";
+import { renderCertificatePdf } from "./pdf.js";
+
+const LangQuery = Type.Object({
+  lang: Type.Optional(
+    Type.String({ maxLength: 10, description: "nb (default) or en; else the Accept-Language header" }),
+  ),
+});
+
+/** Pages load nothing from elsewhere and run no inline script. */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+function sendPage(reply: FastifyReply, language: Language, body: string, statusCode = 200): FastifyReply {
+  return reply
+    .code(statusCode)
+    .type("text/html; charset=utf-8")
+    .header("content-language", language)
+    .header("vary", "Accept-Language")
+    .header("content-security-policy", CONTENT_SECURITY_POLICY)
+    .header("x-content-type-options", "nosniff")
+    .header("referrer-policy", "no-referrer")
+    .header("cache-control", "no-store")
+    .send(body);
+}
+
+function asset(name: string): string {
+  return readFileSync(new URL(`./assets/${name}`, import.meta.url), "utf8");
+}
+
+const languageOf = (request: { query: { lang?: string | undefined }; headers: Record<string, unknown> }) =>
+  pickLanguage(request.query.lang, request.headers["accept-language"] as string | undefined);
+
+/**
+ * The web pages (CONTRACT §7) and the certificate PDF: server-rendered HTML for the public pages,
+ * one small script for the signed-in area, all served by this process.
+ */
+export function webRoutes(app: App, deps: ServerDeps): void {
+  const { ctx } = deps;
+  const assets = {
+    "site.css": { body: asset("site.css"), type: "text/css; charset=utf-8" },
+    "app.js": { body: asset("app.js"), type: "text/javascript; charset=utf-8" },
+  } as const;
+  const page = { config: { public: true }, schema: { hide: true, querystring: LangQuery } } as const;
+
+  app.get("/", page, async (request, reply) => {
+    const language = languageOf(request);
+    return sendPage(reply, language, homePage(language));
+  });
+
+  app.get("/app", page, async (request, reply) => {
+    const language = languageOf(request);
+    return sendPage(reply, language, appPage(language));
+  });
+
+  // The form on the front page submits here; the result has its own address to share.
+  app.get(
+    "/verify",
+    {
+      config: { public: true },
+      schema: {
+        hide: true,
+        querystring: Type.Object({
+          lang: Type.Optional(Type.String({ maxLength: 10 })),
+          number: Type.Optional(Type.String({ maxLength: 200 })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const language = languageOf(request);
+      const number = (request.query.number ?? "").trim().toUpperCase();
+      if (number === "") return reply.redirect(link("/", language), 303);
+      return reply.redirect(link(`/verify/${encodeURIComponent(number)}`, language), 303);
+    },
+  );
+
+  app.get(
+    "/verify/:certificate_number",
+    {
+      config: { public: true, rateLimit: { max: deps.verifyRateLimit, timeWindow: "1 minute" } },
+      schema: {
+        hide: true,
+        params: Type.Object({ certificate_number: Type.String({ maxLength: 200 }) }),
+        querystring: LangQuery,
+      },
+    },
+    async (request, reply) => {
+      const language = languageOf(request);
+      const number = request.params.certificate_number.trim().toUpperCase();
+      try {
+        return sendPage(reply, language, verificationPage(language, await verifyCertificate(ctx, number)));
+      } catch (error) {
+        if (error instanceof DomainError && error.code === "certificate_number_format") {
+          return sendPage(reply, language, verificationFailurePage(language, number, "malformed"), 422);
+        }
+        if (error instanceof DomainError && error.code === "not_found") {
+          return sendPage(reply, language, verificationFailurePage(language, number, "unknown"), 404);
+        }
+        throw error;
+      }
+    },
+  );
+
+  app.get(
+    "/assets/:name",
+    { config: { public: true }, schema: { hide: true, params: Type.Object({ name: Type.String() }) } },
+    async (request, reply) => {
+      const found = Object.hasOwn(assets, request.params.name)
+        ? assets[request.params.name as keyof typeof assets]
+        : undefined;
+      if (!found) {
+        const language = languageOf({ query: {}, headers: request.headers });
+        return sendPage(reply, language, notFoundPage(language, request.url), 404);
+      }
+      return reply
+        .type(found.type)
+        .header("x-content-type-options", "nosniff")
+        .header("cache-control", "no-cache")
+        .send(found.body);
+    },
+  );
+
+  app.get(
+    "/v1/certifications/:id/certificate.pdf",
+    {
+      schema: {
+        tags: ["certifications"],
+        summary: "Certificate as PDF",
+        description:
+          "The printable certificate (A4): organization, holder's full name, type, number, issue and expiry dates, status, and a QR code to the public verification page (`CERTSVC_PUBLIC_URL/verify/{number}`). Title and language are set in the document's metadata. Norwegian by default; `?lang=en` for English. Visible to whoever may read the certification: its holder, staff of its organization, global admins.",
+        params: IdParams,
+        querystring: Type.Object(
+          {
+            lang: Type.Optional(
+              Type.Union([Type.Literal("nb"), Type.Literal("en")], {
+                description: "Language of the certificate: nb (default) or en",
+              }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: {
+            description: "The certificate",
+            content: { "application/pdf": { schema: { type: "string", format: "binary" } } },
+          },
+          ...problems(400, 401, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { certification: c } = await getCertification(ctx, principalOf(request), request.params.id);
+      const [organization, type, holder] = await Promise.all([
+        findOrganization(ctx.db, c.organization_id),
+        findCertificationType(ctx.db, c.certification_type_id),
+        findUser(ctx.db, c.user_id),
+      ]);
+      const language: Language = request.query.lang ?? "nb";
+      const pdf = await renderCertificatePdf(
+        {
+          certificateNumber: c.certificate_number,
+          status: c.status,
+          organizationName: organization?.name ?? "",
+          holderName: holder?.display_name ?? "",
+          typeName: type?.name ?? "",
+          issuedAt: c.issued_at,
+          expiresAt: c.expires_at,
+        },
+        { language, publicUrl: deps.publicUrl, now: ctx.clock() },
+      );
+      return reply
+        .type("application/pdf")
+        .header("content-disposition", `inline; filename="${c.certificate_number}.pdf"`)
+        .header("content-language", language)
+        .header("cache-control", "private, no-store")
+        .send(Buffer.from(pdf));
+    },
+  );
+}
