@@ -81,6 +81,7 @@ export async function buildApp(runtime: Runtime, extensions: readonly Extension[
     logger: runtime.logger,
     publicUrl: config.publicUrl,
     verifyRateLimit: config.verifyRateLimit,
+    notifyMaxAttempts: config.notifyMaxAttempts,
     readiness: async () => {
       const pending = await pendingMigrations(database);
       return pending.length === 0

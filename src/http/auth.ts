@@ -11,6 +11,8 @@ export interface AuthOptions {
   audience: string | null;
   /** How long resolved roles are reused before the membership table is asked again. */
   cacheSeconds: number;
+  /** Milliseconds since the epoch, for the cache's expiry; tests pass a clock they move. */
+  now?: () => number;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -79,7 +81,8 @@ export class Authenticator {
 
   async #userPrincipal(userId: string): Promise<Principal> {
     const cached = this.#cache.get(userId);
-    if (cached && cached.until > Date.now()) return cached.principal;
+    const now = this.options.now ?? Date.now;
+    if (cached && cached.until > now()) return cached.principal;
     let loading = this.#loading.get(userId);
     if (!loading) {
       loading = loadUserPrincipal(this.db, userId).finally(() => this.#loading.delete(userId));
@@ -88,7 +91,7 @@ export class Authenticator {
     const principal = await loading;
     if (this.options.cacheSeconds > 0) {
       if (this.#cache.size > 10_000) this.#cache.clear();
-      this.#cache.set(userId, { principal, until: Date.now() + this.options.cacheSeconds * 1000 });
+      this.#cache.set(userId, { principal, until: now() + this.options.cacheSeconds * 1000 });
     }
     return principal;
   }

@@ -108,7 +108,14 @@ function fieldErrors(error: FastifyError): FieldError[] {
  * 500 that says nothing internal, and is logged.
  */
 export function toProblem(error: unknown, request: FastifyRequest): Problem {
-  if (error instanceof DomainError) return problem(error.code, error.message, error.errors);
+  if (error instanceof DomainError) {
+    // invalid_request always says where: a rule in a service may not have named the field.
+    const errors =
+      error.code === "invalid_request" && error.errors.length === 0
+        ? [{ field: "request", message: error.message }]
+        : error.errors;
+    return problem(error.code, error.message, errors);
+  }
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
     const errors = fieldErrors(fastifyError);
@@ -117,6 +124,7 @@ export function toProblem(error: unknown, request: FastifyRequest): Problem {
   const status = fastifyError.statusCode;
   if (status === 413) return problem("payload_too_large", "The request body is over 1 MB");
   if (status === 429) return problem("rate_limited", "Too many requests; try again in a minute");
+  if (status === 404) return problem("not_found", "No such resource");
   if (status !== undefined && status >= 400 && status < 500) {
     // Bad JSON, wrong content type, empty body with a JSON content type, …: the client's side.
     const detail =
@@ -124,10 +132,12 @@ export function toProblem(error: unknown, request: FastifyRequest): Problem {
         ? "Send the body as application/json"
         : fastifyError.code === "FST_ERR_CTP_EMPTY_JSON_BODY"
           ? "The body is empty but the content type says JSON"
-          : status === 404
-            ? "No such resource"
-            : "The request body is not valid JSON";
-    return problem(status === 404 ? "not_found" : "invalid_request", detail);
+          : fastifyError.code === "FST_ERR_CTP_INVALID_JSON_BODY" || error instanceof SyntaxError
+            ? "The request body is not valid JSON"
+            : "The request is not valid";
+    const field =
+      fastifyError.code?.startsWith("FST_ERR_CTP_") || error instanceof SyntaxError ? "body" : "request";
+    return problem("invalid_request", detail, [{ field, message: detail }]);
   }
   request.log.error({ err: error }, "unhandled error");
   return problem(

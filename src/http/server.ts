@@ -10,6 +10,7 @@ import Fastify, {
   type RawServerDefault,
 } from "fastify";
 import type { Logger } from "pino";
+import { invalid } from "../domain/errors.js";
 import type { Principal } from "../domain/principal.js";
 import { httpDuration, httpRequests } from "../observability/metrics.js";
 import type { ServiceContext } from "../services/context.js";
@@ -18,6 +19,8 @@ import { problem, sendProblem, toProblem } from "./problems.js";
 import { certificationRoutes } from "./routes/certifications.js";
 import { directoryRoutes } from "./routes/directory.js";
 import { healthRoutes } from "./routes/health.js";
+import { jobRoutes } from "./routes/jobs.js";
+import { operationsRoutes } from "./routes/operations.js";
 import { verifyRoutes } from "./routes/verify.js";
 import { AuditEventSchema, CertificationSchema, ProblemSchema } from "./schemas.js";
 
@@ -45,6 +48,8 @@ export interface ServerDeps {
   logger: Logger | false;
   publicUrl: string;
   verifyRateLimit: number;
+  /** Attempts a notification the expiry sweep dispatches gets (CERTSVC_NOTIFY_MAX_ATTEMPTS). */
+  notifyMaxAttempts?: number;
   /** Answers /readyz: database reachable and migrations applied. */
   readiness: () => Promise<{ ready: boolean; detail: string }>;
   /** Routes of other parts (jobs, web pages, import/export), registered after the core API. */
@@ -57,6 +62,53 @@ export function principalOf(request: { principal: Principal | null }): Principal
   return request.principal;
 }
 
+const TIMESTAMP = /^(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):(\d\d)(?:\.\d{1,9})?(?:[Zz]|[+-](\d\d):(\d\d))$/;
+const EARLIEST = Date.UTC(1000, 0, 2);
+const LATEST = Date.UTC(9999, 11, 30);
+
+/**
+ * An RFC 3339 date-time with a time zone that names a real instant: no 30 February, no leap
+ * second (JavaScript has none), and a year of four digits wherever it is read, as certificate
+ * numbers need.
+ */
+export function isTimestamp(value: string): boolean {
+  const match = TIMESTAMP.exec(value);
+  if (!match) return false;
+  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = match
+    .slice(1)
+    .map((part) => (part === undefined ? 0 : Number(part))) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth) return false;
+  if (hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) return false;
+  const instant = Date.parse(value);
+  return Number.isFinite(instant) && instant >= EARLIEST && instant <= LATEST;
+}
+
+/** Where a value holds a string with U+0000, which PostgreSQL text cannot store. */
+function stringsWithNul(value: unknown, path: string): string[] {
+  if (typeof value === "string") return value.includes("\u0000") ? [path] : [];
+  if (Array.isArray(value)) return value.flatMap((item, index) => stringsWithNul(item, `${path}.${index}`));
+  if (value !== null && typeof value === "object") {
+    return Object.entries(value).flatMap(([key, item]) => [
+      ...(key.includes("\u0000") ? [path] : []),
+      ...stringsWithNul(
+        item,
+        path === "body" || path === "query" || path === "path" ? `${path}/${key}` : `${path}.${key}`,
+      ),
+    ]);
+  }
+  return [];
+}
+
 /** Builds the HTTP server. It never listens by itself: main and tests decide. */
 export async function buildServer(deps: ServerDeps): Promise<App> {
   const app = Fastify({
@@ -66,7 +118,18 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     genReqId: () => crypto.randomUUID(),
     // Our onResponse hook logs one line per request, with the principal.
     logController: new LogController({ disableRequestLogging: true }),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", allErrors: true } },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: "array", allErrors: true },
+      // RFC 3339 as ajv-formats has it, but only instants JavaScript and PostgreSQL both take.
+      onCreate: (ajv) => ajv.addFormat("date-time", { type: "string", validate: isTimestamp }),
+    },
+    // A malformed percent-encoding or an over-long path parameter is the client's mistake too.
+    frameworkErrors: (error, request, reply) =>
+      sendProblem(
+        request,
+        reply,
+        problem("invalid_request", error.message, [{ field: "path", message: error.message }]),
+      ),
     forceCloseConnections: "idle",
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
@@ -97,6 +160,37 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     if (config?.public || request.routeOptions.url === undefined) return;
     if (request.url.startsWith("/docs")) return;
     request.principal = await deps.auth.authenticate(request.headers.authorization);
+  });
+
+  // An empty body is an empty object, so routes whose fields are all optional need none.
+  app.addHook("preValidation", async (request) => {
+    if (request.body === undefined && request.routeOptions.schema?.body !== undefined) request.body = {};
+    const nul = [
+      ...stringsWithNul(request.body, "body"),
+      ...stringsWithNul(request.query, "query"),
+      ...stringsWithNul(request.params, "path"),
+    ];
+    if (nul.length > 0) {
+      throw invalid(
+        "Text may not contain the NUL character (U+0000)",
+        nul.map((field) => ({ field, message: "contains U+0000" })),
+      );
+    }
+  });
+  // Ajv coerces "1e400" in a query string to Infinity and then skips minimum and maximum.
+  app.addHook("preHandler", async (request) => {
+    for (const [part, values] of [
+      ["query", request.query],
+      ["path", request.params],
+    ] as const) {
+      for (const [name, value] of Object.entries((values ?? {}) as Record<string, unknown>)) {
+        if (typeof value === "number" && !Number.isFinite(value)) {
+          throw invalid(`${part}/${name} is out of range`, [
+            { field: `${part}/${name}`, message: "must be a finite number" },
+          ]);
+        }
+      }
+    }
   });
 
   app.addHook("onResponse", async (request, reply) => {
@@ -134,6 +228,8 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   healthRoutes(app, deps);
   directoryRoutes(app, deps);
   certificationRoutes(app, deps);
+  jobRoutes(app, deps);
+  operationsRoutes(app, deps);
   await verifyRoutes(app, deps);
   for (const plugin of deps.plugins ?? []) await plugin(app);
   return app;

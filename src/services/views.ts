@@ -66,7 +66,9 @@ export function certificationView(
  * certification that drifts into its warning window gets a new ETag without a write.
  */
 export function etagOf(view: CertificationView): string {
-  const digest = createHash("sha256").update(JSON.stringify(view)).digest("base64url").slice(0, 27);
+  // Keys in a fixed order: a replayed view comes back from jsonb with its keys reordered.
+  const canonical = JSON.stringify(view, Object.keys(view).sort());
+  const digest = createHash("sha256").update(canonical).digest("base64url").slice(0, 27);
   return `"${digest}"`;
 }
 

@@ -40,11 +40,12 @@ export function healthRoutes(app: App, deps: ServerDeps): void {
         },
       },
     },
-    async (_request, reply) => {
-      const { ready, detail } = await deps.readiness().catch((error: Error) => ({
-        ready: false,
-        detail: `database unreachable: ${error.message.slice(0, 200)}`,
-      }));
+    async (request, reply) => {
+      const { ready, detail } = await deps.readiness().catch((error: unknown) => {
+        // The cause goes to the log; the answer names no host, user or driver message.
+        request.log.warn({ err: error }, "readiness check failed");
+        return { ready: false, detail: "database unreachable" };
+      });
       return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "not_ready", detail });
     },
   );
