@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { type Database, openDatabase } from "../src/storage/database.js";
@@ -14,6 +15,9 @@ export const TEMPLATE_DATABASE = `certsvc_tpl_${createHash("sha256")
   )
   .digest("hex")
   .slice(0, 16)}`;
+
+/** The migrated PGlite database as a tar, written by test/global-setup.ts. */
+export const PGLITE_TEMPLATE_FILE = join(tmpdir(), `${TEMPLATE_DATABASE}.pglite.tar`);
 
 export type TestDatabaseKind = "pglite" | "postgres";
 
@@ -51,7 +55,13 @@ export async function createTestDatabase(
   options: { poolSize?: number } = {},
 ): Promise<TestDatabase> {
   if (kind === "pglite") {
-    const database = await openDatabase({ kind: "pglite", dataDir: null });
+    const database = await openDatabase({
+      kind: "pglite",
+      dataDir: null,
+      ...(existsSync(PGLITE_TEMPLATE_FILE)
+        ? { loadDataDir: new Blob([readFileSync(PGLITE_TEMPLATE_FILE)]) }
+        : {}),
+    });
     await migrate(database);
     return { database, kind, url: null, drop: () => database.close() };
   }

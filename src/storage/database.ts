@@ -13,11 +13,13 @@ export type Queryable = Kysely<DB>;
 
 export type DatabaseTarget =
   | { kind: "postgres"; url: string; poolSize?: number }
-  | { kind: "pglite"; dataDir: string | null };
+  | { kind: "pglite"; dataDir: string | null; loadDataDir?: Blob };
 
 export interface Database {
   readonly kind: DatabaseTarget["kind"];
   readonly db: Db;
+  /** PGlite only: the whole database as a tar, to start another one from (tests). */
+  dump?: () => Promise<Blob>;
   /**
    * Runs `work` on one session of its own, where `run` takes scripts of several statements
    * (migrations) and returns the rows of the last one.
@@ -75,7 +77,7 @@ function openPostgres(url: string, poolSize: number): Database {
   };
 }
 
-async function openPGlite(dataDir: string | null): Promise<Database> {
+async function openPGlite(dataDir: string | null, loadDataDir?: Blob): Promise<Database> {
   let unlock = () => {};
   if (dataDir !== null) {
     mkdirSync(dataDir, { recursive: true });
@@ -83,7 +85,9 @@ async function openPGlite(dataDir: string | null): Promise<Database> {
   }
   let pglite: PGlite;
   try {
-    pglite = dataDir === null ? new PGlite() : new PGlite(join(dataDir, "pgdata"));
+    // A dump of an initialised database skips initdb, which costs seconds (tests use it).
+    const options = loadDataDir ? { loadDataDir } : {};
+    pglite = dataDir === null ? new PGlite(options) : new PGlite(join(dataDir, "pgdata"), options);
     await pglite.waitReady;
   } catch (error) {
     unlock();
@@ -94,6 +98,7 @@ async function openPGlite(dataDir: string | null): Promise<Database> {
   return {
     kind: "pglite",
     db,
+    dump: () => pglite.dumpDataDir("none"),
     session(work) {
       // Holding a Kysely connection keeps every other query out of this session meanwhile.
       return db.connection().execute(() =>
