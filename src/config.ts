@@ -100,7 +100,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   },
   {
     name: "CERTSVC_VERIFY_RATE_LIMIT",
-    default: "60",
+    default: "600",
     description: "Public verifications per minute per client address",
   },
   { name: "LOG_LEVEL", default: "info", description: "fatal, error, warn, info, debug, trace or silent" },
@@ -187,7 +187,7 @@ export function loadConfig(env: Env = process.env): Config {
     notifyWebhookSecret: optional(env, "CERTSVC_NOTIFY_WEBHOOK_SECRET"),
     notifyMaxAttempts: integer(env, "CERTSVC_NOTIFY_MAX_ATTEMPTS", 10, 1, 1000),
     logLevel,
-    verifyRateLimit: integer(env, "CERTSVC_VERIFY_RATE_LIMIT", 60, 1, 1_000_000),
+    verifyRateLimit: integer(env, "CERTSVC_VERIFY_RATE_LIMIT", 600, 1, 1_000_000),
     dbPoolSize,
     principalCacheSeconds: integer(env, "CERTSVC_PRINCIPAL_CACHE_SECONDS", 5, 0, 3600),
   };
