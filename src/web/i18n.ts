@@ -75,7 +75,7 @@ const nb = {
   homeMembersHeading: "For likepersoner og koordinatorer",
   homeMembersIntro:
     "Se dine sertifikater, last ned PDF, eller administrer sertifikater i organisasjonen din.",
-  homeMembersLink: "Gå til Min side",
+  homeMembersLink: "Se dine sertifikater",
   certificateNumber: "Sertifikatnummer",
   certificateNumberHint: "For eksempel NHF-2025-00312",
   verifyButton: "Verifiser",
@@ -228,7 +228,7 @@ const en: Messages = {
   homeVerifyIntro: "Enter the certificate number to see whether the certificate is valid. No sign-in needed.",
   homeMembersHeading: "For peer mentors and coordinators",
   homeMembersIntro: "See your certificates, download the PDF, or manage your organisation's certificates.",
-  homeMembersLink: "Go to My page",
+  homeMembersLink: "See your certificates",
   certificateNumber: "Certificate number",
   certificateNumberHint: "For example NHF-2025-00312",
   verifyButton: "Verify",
