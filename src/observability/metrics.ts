@@ -1,4 +1,5 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { Db } from "../storage/database.js";
 
 /**
  * One registry per process, served at /metrics. Metrics are created here so every entry point
@@ -34,3 +35,59 @@ export const revocations = new Counter({
   help: "Certifications revoked",
   registers: [registry],
 });
+
+export const sweepRuns = new Counter({
+  name: "certsvc_expiry_sweep_runs_total",
+  help: "Expiry sweeps run, by outcome (ok, failed)",
+  labelNames: ["outcome"] as const,
+  registers: [registry],
+});
+
+export const sweepDuration = new Histogram({
+  name: "certsvc_expiry_sweep_duration_seconds",
+  help: "Duration of expiry sweeps",
+  buckets: [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+  registers: [registry],
+});
+
+export const notifications = new Counter({
+  name: "certsvc_notifications_total",
+  help: "Notification delivery attempts by outcome: delivered, failed (will be retried), dead (gave up)",
+  labelNames: ["outcome"] as const,
+  registers: [registry],
+});
+
+export const importedRows = new Counter({
+  name: "certsvc_import_rows_total",
+  help: "CSV import rows by outcome (imported, rejected)",
+  labelNames: ["outcome"] as const,
+  registers: [registry],
+});
+
+/** Queue depth is read from the jobs table at scrape time; one gauge per registry. */
+let queueDepthRegistered = false;
+
+/**
+ * Registers `certsvc_job_queue_depth{queue,state}`: jobs not done, counted at each scrape.
+ * Call once per process that serves /metrics, with the database it should count.
+ */
+export function registerQueueDepthGauge(db: Db): void {
+  if (queueDepthRegistered) return;
+  queueDepthRegistered = true;
+  new Gauge({
+    name: "certsvc_job_queue_depth",
+    help: "Jobs in the queue by queue and state (pending, running, dead); done jobs are not counted",
+    labelNames: ["queue", "state"] as const,
+    registers: [registry],
+    async collect() {
+      const rows = await db
+        .selectFrom("jobs")
+        .select(["queue", "state", (eb) => eb.fn.countAll<number>().as("count")])
+        .where("state", "in", ["pending", "running", "dead"])
+        .groupBy(["queue", "state"])
+        .execute();
+      this.reset();
+      for (const row of rows) this.set({ queue: row.queue, state: row.state }, Number(row.count));
+    },
+  });
+}
