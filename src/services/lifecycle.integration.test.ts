@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../test/databases.js";
 import { grant, makeRegistration, makeScene, SYSTEM, serviceContext } from "../../test/factories.js";
 import { expectRejectedWithoutWrites, snapshotTables } from "../../test/snapshots.js";
-import type { Db } from "../storage/database.js";
+import { type Db, openDatabase } from "../storage/database.js";
 import { checkEligibility } from "./check-eligibility.js";
 import { completeCourse } from "./complete-course.js";
 import {
@@ -322,3 +322,42 @@ describe.each(DATABASE_KINDS)("the lifecycle of a certification on %s", (kind) =
     expect(listed.items.map((c) => c.id)).toEqual([cert.id]);
   });
 });
+
+// The server's session time zone is the operator's choice; PGlite always runs in UTC.
+describe.skipIf(!process.env.DATABASE_URL)(
+  "status filters on a server whose time zone has daylight saving",
+  () => {
+    let testDb: TestDatabase;
+    let oslo: Awaited<ReturnType<typeof openDatabase>> | undefined;
+    beforeAll(async () => {
+      testDb = await createTestDatabase("postgres");
+      const name = new URL(testDb.url ?? "").pathname.slice(1);
+      await sql`alter database ${sql.id(name)} set timezone to 'Europe/Oslo'`.execute(testDb.database.db);
+      oslo = await openDatabase({ kind: "postgres", url: testDb.url ?? "" });
+    });
+    afterAll(async () => {
+      await oslo?.close();
+      await testDb.drop();
+    });
+
+    it("listing by status agrees with the status shown across the spring change of clocks (30 days is 30 × 24 hours)", async () => {
+      if (!oslo) throw new Error("no database");
+      const ctx = serviceContext(oslo);
+      const zone = await sql<{ tz: string }>`select current_setting('TimeZone') as tz`.execute(ctx.db);
+      expect(zone.rows[0]?.tz).toBe("Europe/Oslo");
+      const scene = await makeScene(ctx);
+      // 29 days 23.5 hours away, across 29 March when Oslo loses an hour.
+      const cert = await grant(ctx, scene, { expiresAt: new Date("2026-04-14T09:30:00.000Z") });
+      expect(cert.status).toBe("expiring_soon");
+      const listed = await listOrganizationCertifications(
+        ctx,
+        scene.coordinator.principal,
+        scene.organization.id,
+        {
+          statuses: ["expiring_soon"],
+        },
+      );
+      expect(listed.items.map((c) => c.id)).toEqual([cert.id]);
+    });
+  },
+);

@@ -101,14 +101,16 @@ export async function nextSequence(trx: Tx, prefix: string, year: number): Promi
 
 /**
  * The effective status as SQL, the same function as domain/status.ts effectiveStatus: the
- * filters of the list must agree with what each row then shows.
+ * filters of the list must agree with what each row then shows. The window is counted in hours:
+ * an interval of days is calendar days in the session's time zone, one hour short or long
+ * across a change of clocks, where the domain counts days of 24 hours.
  */
 export function effectiveStatusSql(now: Date, defaultWarningDays: number) {
   return sql<Status>`case
     when c.revoked_at is not null then 'revoked'
     when c.expires_at is null then 'active'
     when c.expires_at <= ${now} then 'expired'
-    when c.expires_at <= ${now}::timestamptz + make_interval(days => coalesce(t.warning_days, ${defaultWarningDays})) then 'expiring_soon'
+    when c.expires_at <= ${now}::timestamptz + make_interval(hours => 24 * coalesce(t.warning_days, ${defaultWarningDays})) then 'expiring_soon'
     else 'active' end`;
 }
 
