@@ -172,10 +172,10 @@ export async function ensureDataset(
     );
     await query(
       `insert into memberships (organization_id, user_id, role)
-       select md5('bench-org-' || (u % $2::int))::uuid, md5('bench-user-' || u)::uuid, 'peer_mentor'
+       select md5('bench-org-' || (u % $2::int))::uuid, md5('bench-user-' || u)::uuid, 'peer_mentor'::membership_role
        from generate_series(0, $1::int - 1) u
        union all
-       select md5('bench-org-' || o)::uuid, md5('bench-coord-' || o)::uuid, 'coordinator'
+       select md5('bench-org-' || o)::uuid, md5('bench-coord-' || o)::uuid, 'coordinator'::membership_role
        from generate_series(0, $2::int - 1) o`,
       [users, ORGANIZATIONS],
     );

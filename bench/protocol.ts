@@ -23,7 +23,7 @@ export type HostRequest = { id: number } & (
   | { cmd: "issuePrepare"; args: { hot: boolean; max: number } }
   | { cmd: "cleanup"; args: { mark: string } }
   | { cmd: "sweep"; args: { kind: SweepKind } }
-  | { cmd: "import"; args: { rows: number } }
+  | { cmd: "import"; args: { rows: number; maxMs: number } }
   | { cmd: "explain"; args: { scenario: string } }
   | { cmd: "close"; args: null }
 );
