@@ -258,7 +258,7 @@ export function appPage(language: Language): string {
       <select id="grant-member" name="user_id" required></select>
     </div>
     <div class="field">
-      <label for="grant-type">${m.filterType}</label>
+      <label for="grant-type">${m.grantType}</label>
       <select id="grant-type" name="certification_type_id" required></select>
     </div>
     <div class="field">
@@ -280,8 +280,8 @@ export function appPage(language: Language): string {
 <section id="detail" aria-labelledby="detail-heading" hidden>
   <h2 id="detail-heading" tabindex="-1"></h2>
   <div id="detail-facts"></div>
-  <div id="detail-actions" class="actions">
-    <a id="detail-pdf" href="#">${m.downloadPdf}</a>
+  <div id="detail-actions" class="detail-actions">
+    <p><a id="detail-pdf" href="#">${m.downloadPdf}</a></p>
     <form id="renew-form" class="inline-form" aria-labelledby="renew-heading">
       <h3 id="renew-heading">${m.renewHeading}</h3>
       <div class="field">
