@@ -4,6 +4,8 @@
  * raw-SQL loops, the sweep and the import on request. The parent only generates HTTP load, so
  * the load generator never shares an event loop with the servers it measures.
  */
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import { Readable } from "node:stream";
 import type { Logger } from "pino";
 import { loadConfig } from "../src/config.js";
@@ -443,8 +445,29 @@ async function close() {
   host = null;
 }
 
+/** --profile: one .cpuprofile per measured window, so each system's time is seen apart. */
+let profiler: Session | null = null;
+async function profileStart() {
+  profiler = new Session();
+  profiler.connect();
+  await profiler.post("Profiler.enable");
+  await profiler.post("Profiler.setSamplingInterval", { interval: 200 });
+  await profiler.post("Profiler.start");
+}
+async function profileStop(args: { file: string }) {
+  if (!profiler) return;
+  const { profile } = await profiler.post("Profiler.stop");
+  writeFileSync(args.file, JSON.stringify(profile));
+  profiler.disconnect();
+  profiler = null;
+}
+
 async function handle(request: HostRequest): Promise<unknown> {
   switch (request.cmd) {
+    case "profileStart":
+      return profileStart();
+    case "profileStop":
+      return profileStop(request.args);
     case "init":
       return init(request.args);
     case "loop":

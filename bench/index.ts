@@ -97,9 +97,8 @@ interface Fixtures {
 }
 
 /** The host process and a promise-returning call into it. */
-function startHost(options: Options) {
+function startHost() {
   const execArgv = ["--import", "tsx", "--expose-gc"];
-  if (options.profile) execArgv.push("--cpu-prof", `--cpu-prof-dir=${join(here, "profiles")}`);
   const child = fork(join(here, "host.ts"), [], {
     execArgv,
     stdio: ["inherit", "inherit", "inherit", "ipc"],
@@ -238,7 +237,7 @@ async function main(): Promise<void> {
     await ensureDatabase(databaseUrl);
   }
   const secret = randomBytes(32).toString("base64url");
-  const host = startHost(options);
+  const host = startHost();
   const measurements: Measurement[] = [];
   const rows: Row[] = [];
   const notes: string[] = [];
@@ -251,6 +250,19 @@ async function main(): Promise<void> {
     );
     return stats;
   };
+  /** Runs one measured system, with its own CPU profile under --profile. */
+  const profiled = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    if (!options.profile) return work();
+    mkdirSync(join(here, "profiles"), { recursive: true });
+    await host.call<null>("profileStart", null);
+    try {
+      return await work();
+    } finally {
+      await host.call<null>("profileStop", { file: join(here, "profiles", `${name}.cpuprofile`) });
+    }
+  };
+  const measure = async (scenario: string, system: Measurement["system"], work: () => Promise<Stats>) =>
+    record(scenario, system, await profiled(`${scenario}-${system}`, work));
   try {
     const fx = await host.call<Fixtures>("init", {
       databaseUrl,
@@ -268,13 +280,11 @@ async function main(): Promise<void> {
       host.call<Stats>("loop", { kind, warmupMs: options.warmupMs, durationMs: options.durationMs });
 
     if (wants("eligibility")) {
-      const raw = record("eligibility", "raw", await loop("eligibility_raw"));
-      const inprocess = record("eligibility", "service", await loop("eligibility_inprocess"));
+      const raw = await measure("eligibility", "raw", () => loop("eligibility_raw"));
+      const inprocess = await measure("eligibility", "service", () => loop("eligibility_inprocess"));
       rows.push(row("eligibility_inprocess", inprocess, undefined, raw));
-      const bare = record(
-        "eligibility_http",
-        "bare",
-        await httpLoad(
+      const bare = await measure("eligibility_http", "bare", () =>
+        httpLoad(
           fx.barePort,
           (i) => {
             const p = pick(fx.pairs, i);
@@ -287,10 +297,8 @@ async function main(): Promise<void> {
           options,
         ),
       );
-      const service = record(
-        "eligibility_http",
-        "service",
-        await httpLoad(
+      const service = await measure("eligibility_http", "service", () =>
+        httpLoad(
           fx.servicePort,
           (i) => {
             const p = pick(fx.pairs, i);
@@ -307,20 +315,16 @@ async function main(): Promise<void> {
     }
 
     if (wants("get_by_id")) {
-      const raw = record("get_by_id_http", "raw", await loop("get_by_id_raw"));
-      const bare = record(
-        "get_by_id_http",
-        "bare",
-        await httpLoad(
+      const raw = await measure("get_by_id_http", "raw", () => loop("get_by_id_raw"));
+      const bare = await measure("get_by_id_http", "bare", () =>
+        httpLoad(
           fx.barePort,
           (i) => ({ method: "GET", path: `/bare/certifications/${pick(fx.ids, i).id}`, headers: {} }),
           options,
         ),
       );
-      const service = record(
-        "get_by_id_http",
-        "service",
-        await httpLoad(
+      const service = await measure("get_by_id_http", "service", () =>
+        httpLoad(
           fx.servicePort,
           (i) => {
             const c = pick(fx.ids, i);
@@ -333,11 +337,9 @@ async function main(): Promise<void> {
     }
 
     if (wants("list_page")) {
-      const raw = record("list_page_http", "raw", await loop("list_page_raw"));
-      const bare = record(
-        "list_page_http",
-        "bare",
-        await httpLoad(
+      const raw = await measure("list_page_http", "raw", () => loop("list_page_raw"));
+      const bare = await measure("list_page_http", "bare", () =>
+        httpLoad(
           fx.barePort,
           (i) => ({
             method: "GET",
@@ -347,10 +349,8 @@ async function main(): Promise<void> {
           options,
         ),
       );
-      const service = record(
-        "list_page_http",
-        "service",
-        await httpLoad(
+      const service = await measure("list_page_http", "service", () =>
+        httpLoad(
           fx.servicePort,
           (i) => ({
             method: "GET",
@@ -373,13 +373,11 @@ async function main(): Promise<void> {
       process.stderr.write(`  ${scenario}: ${candidates.length} free user+type pairs\n`);
       const cleanup = async (mark: Date) => host.call<null>("cleanup", { mark: mark.toISOString() });
       let mark = new Date(Date.now() - 1000);
-      const raw = record(scenario, "raw", await loop("issue_raw"));
+      const raw = await measure(scenario, "raw", () => loop("issue_raw"));
       await cleanup(mark);
       mark = new Date(Date.now() - 1000);
-      const bare = record(
-        scenario,
-        "bare",
-        await httpLoad(
+      const bare = await measure(scenario, "bare", () =>
+        httpLoad(
           fx.barePort,
           (i) => {
             const c = pick(candidates, i);
@@ -400,10 +398,8 @@ async function main(): Promise<void> {
       );
       await cleanup(mark);
       mark = new Date(Date.now() - 1000);
-      const service = record(
-        scenario,
-        "service",
-        await httpLoad(
+      const service = await measure(scenario, "service", () =>
+        httpLoad(
           fx.servicePort,
           (i) => {
             const c = pick(candidates, i);
@@ -424,12 +420,14 @@ async function main(): Promise<void> {
     for (const kind of ["daily", "backlog"] as const satisfies readonly SweepKind[]) {
       const scenario = `sweep_${kind}`;
       if (!wants(scenario)) continue;
-      const result = await host.call<{
-        service: Stats;
-        raw: Stats;
-        counts: Record<string, number>;
-        memory: { heapBefore: number; heapPeak: number; rssPeak: number };
-      }>("sweep", { kind });
+      const result = await profiled(scenario, () =>
+        host.call<{
+          service: Stats;
+          raw: Stats;
+          counts: Record<string, number>;
+          memory: { heapBefore: number; heapPeak: number; rssPeak: number };
+        }>("sweep", { kind }),
+      );
       record(scenario, "raw", result.raw);
       record(scenario, "service", result.service);
       rows.push(row(scenario, result.service, undefined, result.raw));
@@ -444,11 +442,13 @@ async function main(): Promise<void> {
     }
 
     if (wants("import")) {
-      const result = await host.call<{
-        service: Stats;
-        firstErrors: unknown[];
-        memory: { heapBefore: number; heapPeak: number; rssPeak: number };
-      } | null>("import", { rows: options.importRows, maxMs: options.importMaxMs });
+      const result = await profiled("import_csv", () =>
+        host.call<{
+          service: Stats;
+          firstErrors: unknown[];
+          memory: { heapBefore: number; heapPeak: number; rssPeak: number };
+        } | null>("import", { rows: options.importRows, maxMs: options.importMaxMs }),
+      );
       if (result) {
         record("import_csv", "service", result.service);
         rows.push(row("import_csv", result.service));

@@ -25,6 +25,8 @@ export type HostRequest = { id: number } & (
   | { cmd: "sweep"; args: { kind: SweepKind } }
   | { cmd: "import"; args: { rows: number; maxMs: number } }
   | { cmd: "explain"; args: { scenario: string } }
+  | { cmd: "profileStart"; args: null }
+  | { cmd: "profileStop"; args: { file: string } }
   | { cmd: "close"; args: null }
 );
 
