@@ -1,6 +1,7 @@
 import { notificationAdapterFor } from "./jobs/notifications.js";
 import { createServiceWorker } from "./jobs/service-worker.js";
 import type { Extension, Runtime } from "./main.js";
+import { webRoutes } from "./web/routes.js";
 
 /** Background work in this process: the queues and the schedules (sweep, cleanups). */
 export function workerExtension(): Extension {
@@ -26,5 +27,5 @@ export function workerExtension(): Extension {
  * false serves the API alone (`certsvc serve` next to separate `certsvc worker` processes).
  */
 export function extensions(options: { worker: boolean }): Extension[] {
-  return [...(options.worker ? [workerExtension()] : [])];
+  return [{ routes: [webRoutes] }, ...(options.worker ? [workerExtension()] : [])];
 }
