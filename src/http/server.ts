@@ -53,7 +53,7 @@ export interface ServerDeps {
   /** Answers /readyz: database reachable and migrations applied. */
   readiness: () => Promise<{ ready: boolean; detail: string }>;
   /** Routes of other parts (jobs, web pages, import/export), registered after the core API. */
-  plugins?: ReadonlyArray<(app: App) => void | Promise<void>>;
+  plugins?: ReadonlyArray<(app: App, deps: ServerDeps) => void | Promise<void>>;
 }
 
 /** The principal of an authenticated route (the onRequest hook has set it). */
@@ -231,6 +231,6 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   jobRoutes(app, deps);
   operationsRoutes(app, deps);
   await verifyRoutes(app, deps);
-  for (const plugin of deps.plugins ?? []) await plugin(app);
+  for (const plugin of deps.plugins ?? []) await plugin(app, deps);
   return app;
 }
