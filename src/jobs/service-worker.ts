@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { pino } from "pino";
 import { systemPrincipal } from "../domain/principal.js";
+import { notifications, sweepDuration, sweepRuns } from "../observability/metrics.js";
 import type { ServiceContext } from "../services/context.js";
 import { BADGE_EVALUATION_QUEUE } from "../services/issue-certification.js";
 import { runExpirySweep } from "../services/run-expiry-sweep.js";
@@ -46,8 +47,17 @@ export function createServiceWorker(options: ServiceWorkerOptions): Worker {
       const awarded = await evaluateBadges(ctx.db, job.payload.user_id, ctx.clock());
       if (awarded.length > 0) logger.info({ user_id: job.payload.user_id, awarded }, "badges awarded");
     },
-    [NOTIFICATION_QUEUE]: (job) => deliverNotificationJob(ctx.db, adapter, job, logger),
+    [NOTIFICATION_QUEUE]: async (job) => {
+      try {
+        await deliverNotificationJob(ctx.db, adapter, job, logger);
+        notifications.inc({ outcome: "delivered" });
+      } catch (error) {
+        notifications.inc({ outcome: job.attempts >= job.max_attempts ? "dead" : "failed" });
+        throw error;
+      }
+    },
     [EXPIRY_SWEEP_QUEUE]: async () => {
+      const stopTimer = sweepDuration.startTimer();
       const counts = await runExpirySweep(ctx, system, {
         notifyMaxAttempts: options.notifyMaxAttempts,
         ...(options.sweepBatchSize !== undefined ? { batchSize: options.sweepBatchSize } : {}),
@@ -55,7 +65,12 @@ export function createServiceWorker(options: ServiceWorkerOptions): Worker {
           logger.debug({ index, changed: batch.changed }, "sweep batch committed");
           options.onSweepBatch?.(index);
         },
+      }).catch((error: unknown) => {
+        sweepRuns.inc({ outcome: "failed" });
+        throw error;
       });
+      stopTimer();
+      sweepRuns.inc({ outcome: "ok" });
       logger.info({ counts }, "expiry sweep done");
     },
     [IDEMPOTENCY_CLEANUP_QUEUE]: async () => {
