@@ -14,7 +14,7 @@ import {
   makeHttpWorld,
   type Transport,
 } from "../../test/http.js";
-import { expectNothingInternal, expectProblem } from "../../test/problems.js";
+import { expectProblem } from "../../test/problems.js";
 import { countRows } from "../../test/snapshots.js";
 import { evaluateBadges } from "../jobs/badges.js";
 
