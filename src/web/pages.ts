@@ -239,6 +239,15 @@ export function appPage(language: Language): string {
       <label for="filter-type">${m.filterType}</label>
       <select id="filter-type" name="type"></select>
     </div>
+    <div class="field">
+      <label for="filter-page-size">${m.pageSize}</label>
+      <select id="filter-page-size" name="limit">
+        <option value="5">5</option>
+        <option value="20" selected>20</option>
+        <option value="50">50</option>
+        <option value="100">100</option>
+      </select>
+    </div>
     <div class="field checkbox">
       <input type="checkbox" id="filter-expiring" name="expiring">
       <label for="filter-expiring">${m.filterExpiringSoon}</label>

@@ -329,7 +329,7 @@
   }
 
   function listQuery(cursor) {
-    const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
+    const query = new URLSearchParams({ limit: $("filter-page-size").value || String(PAGE_SIZE) });
     const status = $("filter-expiring").checked ? "expiring_soon" : $("filter-status").value;
     if (status) query.append("status", status);
     const type = $("filter-type").value;
