@@ -1,9 +1,9 @@
 import { notFound } from "../domain/errors.js";
-import { isGlobal, isStaff, type Principal } from "../domain/principal.js";
+import { isGlobal, isStaff, type Principal, staffOrganizations } from "../domain/principal.js";
 import { effectiveStatus, isLive, type Status } from "../domain/status.js";
-import { findCertificationType } from "../storage/certification-types.js";
-import { findForEligibility } from "../storage/certifications.js";
+import { findEligibilityFacts } from "../storage/certifications.js";
 import type { ServiceContext } from "./context.js";
+import { canSeeUser } from "./user-access.js";
 import { warningDaysOf } from "./views.js";
 
 export interface Eligibility {
@@ -15,7 +15,8 @@ export interface Eligibility {
 
 /**
  * Access gating (use case 8): eligible only while the user's certification of the type is
- * active or expiring soon, judged by the dates at this moment.
+ * active or expiring soon, judged by the dates at this moment. One round trip for the user, a
+ * service or a global admin; staff see only certifications of their own organizations.
  */
 export async function checkEligibility(
   ctx: ServiceContext,
@@ -23,13 +24,25 @@ export async function checkEligibility(
   userId: string,
   certificationTypeId: string,
 ): Promise<Eligibility> {
-  const [type, record] = await Promise.all([
-    findCertificationType(ctx.db, certificationTypeId),
-    findForEligibility(ctx.db, userId, certificationTypeId),
-  ]);
-  if (!type || !(await mayAsk(ctx, principal, userId, type.organization_id))) {
-    throw notFound("Certification type");
+  const unrestricted =
+    principal.kind === "service" ||
+    isGlobal(principal) ||
+    (principal.kind === "user" && principal.userId === userId);
+  const facts = await findEligibilityFacts(
+    ctx.db,
+    userId,
+    certificationTypeId,
+    unrestricted ? null : (staffOrganizations(principal) ?? []),
+  );
+  if (!facts) throw notFound("Certification type");
+  if (!unrestricted) {
+    const allowed =
+      facts.typeOrganizationId !== null
+        ? isStaff(principal, facts.typeOrganizationId)
+        : await canSeeUser(ctx.db, principal, userId);
+    if (!allowed) throw notFound("Certification type");
   }
+  const { record } = facts;
   if (!record) return { eligible: false, certification_id: null, status: null, expires_at: null };
   const status = effectiveStatus(record, warningDaysOf(record, ctx.warningDays), ctx.clock());
   return {
@@ -38,26 +51,4 @@ export async function checkEligibility(
     status,
     expires_at: record.expires_at?.toISOString() ?? null,
   };
-}
-
-/**
- * The user, staff of the type's organization (for a global type: of one of the user's
- * organizations), global admins and services.
- */
-async function mayAsk(
-  ctx: ServiceContext,
-  principal: Principal,
-  userId: string,
-  typeOrganizationId: string | null,
-): Promise<boolean> {
-  if (principal.kind === "service" || isGlobal(principal)) return true;
-  if (principal.kind !== "user") return false;
-  if (principal.userId === userId) return true;
-  if (typeOrganizationId !== null) return isStaff(principal, typeOrganizationId);
-  const organizations = await ctx.db
-    .selectFrom("memberships")
-    .select("organization_id")
-    .where("user_id", "=", userId)
-    .execute();
-  return organizations.some((row) => isStaff(principal, row.organization_id));
 }

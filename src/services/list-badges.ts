@@ -1,8 +1,9 @@
 import { notFound } from "../domain/errors.js";
-import { isGlobal, isStaff, type Principal } from "../domain/principal.js";
-import { listUserBadges, userOrganizationIds } from "../storage/user-badges.js";
+import type { Principal } from "../domain/principal.js";
+import { listUserBadges } from "../storage/user-badges.js";
 import { findUser } from "../storage/users.js";
 import type { ServiceContext } from "./context.js";
+import { canSeeUser } from "./user-access.js";
 
 export interface BadgeView {
   badge: string;
@@ -20,7 +21,7 @@ export async function listBadges(
   userId: string,
 ): Promise<{ items: BadgeView[] }> {
   const user = await findUser(ctx.db, userId);
-  if (!user || !(await maySee(ctx, principal, userId))) throw notFound("User");
+  if (!user || !(await canSeeUser(ctx.db, principal, userId))) throw notFound("User");
   const rows = await listUserBadges(ctx.db, userId);
   return {
     items: rows.map((row) => ({
@@ -29,11 +30,4 @@ export async function listBadges(
       awarded_at: row.awarded_at.toISOString(),
     })),
   };
-}
-
-async function maySee(ctx: ServiceContext, principal: Principal, userId: string): Promise<boolean> {
-  if (isGlobal(principal) || principal.kind === "service") return true;
-  if (principal.kind === "user" && principal.userId === userId) return true;
-  const organizations = await userOrganizationIds(ctx.db, userId);
-  return organizations.some((organizationId) => isStaff(principal, organizationId));
 }

@@ -13,6 +13,7 @@ import {
 } from "../storage/certifications.js";
 import { canReadCertification } from "./certification-access.js";
 import type { ServiceContext } from "./context.js";
+import { canSeeUser } from "./user-access.js";
 import {
   type AuditEventView,
   auditEventView,
@@ -133,13 +134,17 @@ export async function listExpiringCertifications(
   return { items: rows.map((row) => certificationView(row, now, ctx.warningDays)) };
 }
 
-/** Use case 7: what the caller may see of one user's certifications. */
+/**
+ * Use case 7: what the caller may see of one user's certifications: all of their own; staff, those
+ * of their organizations. Callers who share no organization with the user get not_found.
+ */
 export async function listUserCertifications(
   ctx: ServiceContext,
   principal: Principal,
   userId: string,
   query: ListQuery,
 ): Promise<Page<CertificationView>> {
+  if (!(await canSeeUser(ctx.db, principal, userId))) throw notFound("User");
   const own = principal.kind === "user" && principal.userId === userId;
   const organizations = own ? null : staffOrganizations(principal);
   return page(ctx, { userId, ...(organizations === null ? {} : { organizationIds: organizations }) }, query);

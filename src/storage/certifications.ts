@@ -176,18 +176,74 @@ export async function listExpiring(
     .execute();
 }
 
-/** For access gating: the user's certification of a type that matters most (live first, newest). */
-export async function findForEligibility(
+export interface EligibilityFacts {
+  typeOrganizationId: string | null;
+  record: CertificationRecord | null;
+}
+
+/**
+ * For access gating, in one round trip: the type (undefined when it does not exist) and the
+ * user's certification of it that matters most (live first, then the latest expiry), only from
+ * `organizationIds` when given.
+ */
+export async function findEligibilityFacts(
   db: Queryable,
   userId: string,
   typeId: string,
-): Promise<CertificationRecord | undefined> {
-  return withTypeWindow(db)
-    .where("c.user_id", "=", userId)
-    .where("c.certification_type_id", "=", typeId)
-    .orderBy(sql`c.revoked_at is null`, "desc")
-    .orderBy(sql`c.expires_at is null`, "desc")
-    .orderBy("c.expires_at", "desc")
-    .limit(1)
+  organizationIds: readonly string[] | null,
+): Promise<EligibilityFacts | undefined> {
+  const row = await db
+    .selectFrom("certification_types as t")
+    .leftJoinLateral(
+      (eb) => {
+        let candidates = eb
+          .selectFrom("certifications as c")
+          .selectAll("c")
+          .whereRef("c.certification_type_id", "=", "t.id")
+          .where("c.user_id", "=", userId);
+        if (organizationIds !== null) {
+          candidates =
+            organizationIds.length === 0
+              ? candidates.where(sql<boolean>`false`)
+              : candidates.where("c.organization_id", "in", organizationIds);
+        }
+        return candidates
+          .orderBy(sql`c.revoked_at is null`, "desc")
+          .orderBy(sql`c.expires_at is null`, "desc")
+          .orderBy("c.expires_at", "desc")
+          .limit(1)
+          .as("c");
+      },
+      (join) => join.onTrue(),
+    )
+    .select([
+      "t.organization_id as type_organization_id",
+      "t.warning_days as type_warning_days",
+      "c.id",
+      "c.user_id",
+      "c.certification_type_id",
+      "c.organization_id",
+      "c.certificate_number",
+      "c.status",
+      "c.issued_at",
+      "c.expires_at",
+      "c.issued_by_user_id",
+      "c.source",
+      "c.course_registration_id",
+      "c.revoked_at",
+      "c.revoked_by_user_id",
+      "c.revocation_reason",
+      "c.expiry_warning_sent_at",
+      "c.notes",
+      "c.created_at",
+      "c.updated_at",
+    ])
+    .where("t.id", "=", typeId)
     .executeTakeFirst();
+  if (!row) return undefined;
+  const { type_organization_id, ...record } = row;
+  return {
+    typeOrganizationId: type_organization_id,
+    record: record.id === null ? null : (record as CertificationRecord),
+  };
 }

@@ -60,12 +60,12 @@ export async function sweepBatch(db: Db, input: SweepBatchInput): Promise<SweepB
         case
           when c.expires_at <= ${now}::timestamptz then 'expired'
           when c.expires_at <= ${now}::timestamptz
-            + make_interval(days => coalesce(t.warning_days, ${defaultWarningDays})) then 'expiring_soon'
+            + make_interval(hours => 24 * coalesce(t.warning_days, ${defaultWarningDays})) then 'expiring_soon'
           else 'active'
         end::certification_status as new_status,
         (c.expires_at > ${now}::timestamptz and c.expiry_warning_sent_at is null
           and c.expires_at <= ${now}::timestamptz
-            + make_interval(days => coalesce(t.warning_days, ${defaultWarningDays}))) as notify
+            + make_interval(hours => 24 * coalesce(t.warning_days, ${defaultWarningDays}))) as notify
       from certifications c
       join certification_types t on t.id = c.certification_type_id
       where c.status in ('active', 'expiring_soon') and c.expires_at is not null and c.revoked_at is null
@@ -74,10 +74,10 @@ export async function sweepBatch(db: Db, input: SweepBatchInput): Promise<SweepB
         and (
           c.expires_at <= ${now}::timestamptz
           or (c.expires_at <= ${now}::timestamptz
-                + make_interval(days => coalesce(t.warning_days, ${defaultWarningDays}))
+                + make_interval(hours => 24 * coalesce(t.warning_days, ${defaultWarningDays}))
               and (c.status = 'active' or c.expiry_warning_sent_at is null))
           or (c.status = 'expiring_soon' and c.expires_at > ${now}::timestamptz
-                + make_interval(days => coalesce(t.warning_days, ${defaultWarningDays}))))
+                + make_interval(hours => 24 * coalesce(t.warning_days, ${defaultWarningDays}))))
       order by c.expires_at, c.id
       limit ${input.batchSize}::int
       for update of c skip locked

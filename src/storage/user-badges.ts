@@ -55,11 +55,3 @@ export async function listUserBadges(db: Queryable, userId: string): Promise<Bad
 }
 
 /** The organizations a user belongs to (staff of any of them may see the user's badges). */
-export async function userOrganizationIds(db: Queryable, userId: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom("memberships")
-    .select("organization_id")
-    .where("user_id", "=", userId)
-    .execute();
-  return rows.map((row) => row.organization_id);
-}

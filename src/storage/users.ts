@@ -74,3 +74,13 @@ export async function listMembers(db: Queryable, organizationId: string) {
     .orderBy("u.display_name")
     .execute();
 }
+
+/** The organizations the user is a member of. */
+export async function userOrganizationIds(db: Queryable, userId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom("memberships")
+    .select("organization_id")
+    .where("user_id", "=", userId)
+    .execute();
+  return rows.map((row) => row.organization_id);
+}
