@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { PDFDocument, PDFName, PDFString } from "pdf-lib";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../test/databases.js";
+import { createTestDatabase, type TestDatabase } from "../../test/databases.js";
 import {
   grant,
   makeMember,
@@ -75,9 +75,11 @@ afterAll(async () => {
   await browser?.close();
 });
 
-describe.each(DATABASE_KINDS)("web pages in a real browser (%s)", (kind) => {
-  // Screenshots are kept of one run; the pages are the same on either database.
-  const shoot = kind === "pglite" ? screenshot : async () => {};
+// The pages sit on the same services on either database, and web.test.ts runs their routes on
+// both; the browser suite, the costly part, runs once, on PGlite.
+describe("web pages in a real browser", () => {
+  const kind = "pglite" as const;
+  const shoot = screenshot;
   let database: TestDatabase;
   let app: App;
   let base: string;
@@ -459,7 +461,7 @@ describe.each(DATABASE_KINDS)("web pages in a real browser (%s)", (kind) => {
     expect(download.suggestedFilename()).toBe(`${seed.valid.certificate_number}.pdf`);
     const bytes = readFileSync(await download.path());
     expect(bytes.subarray(0, 5).toString("latin1")).toBe("%PDF-");
-    if (kind === "pglite") writeFileSync("test-artifacts/certificate-nb.pdf", bytes);
+    writeFileSync("test-artifacts/certificate-nb.pdf", bytes);
     const pdf = await PDFDocument.load(bytes, { updateMetadata: false });
     expect(pdf.getTitle()).toBe(`Sertifikat ${seed.valid.certificate_number} – Mari Mentor`);
     expect(pdf.catalog.lookup(PDFName.of("Lang"), PDFString).decodeText()).toBe("nb-NO");
