@@ -36,6 +36,7 @@ interface Options {
   durationMs: number;
   importRows: number;
   importMaxMs: number;
+  rounds: number;
   poolSize: number;
 }
 
@@ -62,6 +63,7 @@ function parseOptions(argv: readonly string[]): Options {
     durationMs: seconds * 1000,
     importRows: Number(value("import-rows") ?? (quick ? 10_000 : embedded ? 20_000 : 100_000)),
     importMaxMs: Number(value("import-max") ?? (quick ? 20 : 120)) * 1000,
+    rounds: Number(value("rounds") ?? (quick ? 1 : 4)),
     poolSize: Number(process.env.CERTSVC_DB_POOL_SIZE ?? 10),
   };
 }
@@ -148,10 +150,9 @@ interface HttpRequest {
 async function httpLoad(
   port: number,
   make: (sequence: number) => HttpRequest,
-  options: Options,
-  startAt = 0,
+  window: Window,
 ): Promise<Stats> {
-  let sequence = startAt;
+  let sequence = 0;
   const run = (durationMs: number) =>
     autocannon({
       url: `http://127.0.0.1:${port}`,
@@ -172,8 +173,8 @@ async function httpLoad(
         },
       ],
     });
-  if (options.warmupMs > 0) await run(options.warmupMs);
-  const result = await run(options.durationMs);
+  if (window.warmupMs > 0) await run(window.warmupMs);
+  const result = await run(window.durationMs);
   return {
     ops_per_s: result["2xx"] / result.duration,
     p50_ms: result.latency.p50,
@@ -181,6 +182,27 @@ async function httpLoad(
     count: result["2xx"],
     errors: result.non2xx + result.errors,
     seconds: result.duration,
+  };
+}
+
+interface Window {
+  warmupMs: number;
+  durationMs: number;
+}
+
+/** Windows of one system pooled: throughput over all; p50 and p99 weighted by each window's count. */
+function combine(list: readonly Stats[]): Stats {
+  const count = list.reduce((sum, s) => sum + s.count, 0);
+  const seconds = list.reduce((sum, s) => sum + s.seconds, 0);
+  const weighted = (key: "p50_ms" | "p99_ms") =>
+    count === 0 ? 0 : list.reduce((sum, s) => sum + s[key] * s.count, 0) / count;
+  return {
+    ops_per_s: seconds > 0 ? count / seconds : 0,
+    p50_ms: weighted("p50_ms"),
+    p99_ms: weighted("p99_ms"),
+    count,
+    errors: list.reduce((sum, s) => sum + s.errors, 0),
+    seconds,
   };
 }
 
@@ -261,8 +283,6 @@ async function main(): Promise<void> {
       await host.call<null>("profileStop", { file: join(here, "profiles", `${name}.cpuprofile`) });
     }
   };
-  const measure = async (scenario: string, system: Measurement["system"], work: () => Promise<Stats>) =>
-    record(scenario, system, await profiled(`${scenario}-${system}`, work));
   try {
     const fx = await host.call<Fixtures>("init", {
       databaseUrl,
@@ -276,91 +296,105 @@ async function main(): Promise<void> {
     );
     const auth = (o: number) => ({ authorization: `Bearer ${fx.tokens[o] ?? ""}` });
     const pick = <T>(items: readonly T[], i: number): T => items[i % items.length] as T;
-    const loop = (kind: string) =>
-      host.call<Stats>("loop", { kind, warmupMs: options.warmupMs, durationMs: options.durationMs });
+
+    type Run = (window: Window) => Promise<Stats>;
+    const loop =
+      (kind: string): Run =>
+      (window) =>
+        host.call<Stats>("loop", { kind, ...window });
+    const http =
+      (port: number, make: (sequence: number) => HttpRequest): Run =>
+      (window) =>
+        httpLoad(port, make, window);
+    /**
+     * Measures the systems of one scenario in interleaved rounds (service, bare, raw, service, …),
+     * each warmed up once, so that a drift in the machine's background load hits all alike.
+     * `after` runs after every window (issuance: removes what it wrote).
+     */
+    const compare = async (
+      scenario: string,
+      systems: Partial<Record<Measurement["system"], Run>>,
+      after?: () => Promise<void>,
+    ): Promise<Partial<Record<Measurement["system"], Stats>>> => {
+      const entries = Object.entries(systems) as [Measurement["system"], Run][];
+      const windows = new Map<Measurement["system"], Stats[]>();
+      for (let r = 0; r < options.rounds; r++) {
+        for (const [system, run] of entries) {
+          const stats = await profiled(`${scenario}-${system}-${r}`, () =>
+            run({
+              warmupMs: r === 0 ? options.warmupMs : 0,
+              durationMs: options.durationMs / options.rounds,
+            }),
+          );
+          windows.set(system, [...(windows.get(system) ?? []), stats]);
+          if (after) await after();
+        }
+      }
+      const out: Partial<Record<Measurement["system"], Stats>> = {};
+      for (const [system, list] of windows) out[system] = record(scenario, system, combine(list));
+      return out;
+    };
 
     if (wants("eligibility")) {
-      const raw = await measure("eligibility", "raw", () => loop("eligibility_raw"));
-      const inprocess = await measure("eligibility", "service", () => loop("eligibility_inprocess"));
-      rows.push(row("eligibility_inprocess", inprocess, undefined, raw));
-      const bare = await measure("eligibility_http", "bare", () =>
-        httpLoad(
-          fx.barePort,
-          (i) => {
-            const p = pick(fx.pairs, i);
-            return {
-              method: "GET",
-              path: `/bare/eligibility?user_id=${p.u}&certification_type_id=${p.t}`,
-              headers: {},
-            };
-          },
-          options,
-        ),
-      );
-      const service = await measure("eligibility_http", "service", () =>
-        httpLoad(
-          fx.servicePort,
-          (i) => {
-            const p = pick(fx.pairs, i);
-            return {
-              method: "GET",
-              path: `/v1/users/${p.u}/eligibility?certification_type_id=${p.t}`,
-              headers: auth(p.o),
-            };
-          },
-          options,
-        ),
-      );
-      rows.push(row("eligibility_http", service, bare, raw));
+      const pairPath = (i: number) => pick(fx.pairs, i);
+      const inprocess = await compare("eligibility_inprocess", {
+        service: loop("eligibility_inprocess"),
+        raw: loop("eligibility_raw"),
+      });
+      rows.push(row("eligibility_inprocess", inprocess.service ?? null, undefined, inprocess.raw));
+      const over = await compare("eligibility_http", {
+        service: http(fx.servicePort, (i) => {
+          const p = pairPath(i);
+          return {
+            method: "GET",
+            path: `/v1/users/${p.u}/eligibility?certification_type_id=${p.t}`,
+            headers: auth(p.o),
+          };
+        }),
+        bare: http(fx.barePort, (i) => {
+          const p = pairPath(i);
+          return {
+            method: "GET",
+            path: `/bare/eligibility?user_id=${p.u}&certification_type_id=${p.t}`,
+            headers: {},
+          };
+        }),
+        raw: loop("eligibility_raw"),
+      });
+      rows.push(row("eligibility_http", over.service ?? null, over.bare, over.raw));
     }
 
     if (wants("get_by_id")) {
-      const raw = await measure("get_by_id_http", "raw", () => loop("get_by_id_raw"));
-      const bare = await measure("get_by_id_http", "bare", () =>
-        httpLoad(
-          fx.barePort,
-          (i) => ({ method: "GET", path: `/bare/certifications/${pick(fx.ids, i).id}`, headers: {} }),
-          options,
-        ),
-      );
-      const service = await measure("get_by_id_http", "service", () =>
-        httpLoad(
-          fx.servicePort,
-          (i) => {
-            const c = pick(fx.ids, i);
-            return { method: "GET", path: `/v1/certifications/${c.id}`, headers: auth(c.o) };
-          },
-          options,
-        ),
-      );
-      rows.push(row("get_by_id_http", service, bare, raw));
+      const r = await compare("get_by_id_http", {
+        service: http(fx.servicePort, (i) => {
+          const c = pick(fx.ids, i);
+          return { method: "GET", path: `/v1/certifications/${c.id}`, headers: auth(c.o) };
+        }),
+        bare: http(fx.barePort, (i) => ({
+          method: "GET",
+          path: `/bare/certifications/${pick(fx.ids, i).id}`,
+          headers: {},
+        })),
+        raw: loop("get_by_id_raw"),
+      });
+      rows.push(row("get_by_id_http", r.service ?? null, r.bare, r.raw));
     }
 
     if (wants("list_page")) {
-      const raw = await measure("list_page_http", "raw", () => loop("list_page_raw"));
-      const bare = await measure("list_page_http", "bare", () =>
-        httpLoad(
-          fx.barePort,
-          (i) => ({
-            method: "GET",
-            path: `/bare/organizations/${pick(fx.organizations, i)}/certifications`,
-            headers: {},
-          }),
-          options,
-        ),
-      );
-      const service = await measure("list_page_http", "service", () =>
-        httpLoad(
-          fx.servicePort,
-          (i) => ({
-            method: "GET",
-            path: `/v1/organizations/${pick(fx.organizations, i)}/certifications?limit=50`,
-            headers: auth(i % fx.organizations.length),
-          }),
-          options,
-        ),
-      );
-      rows.push(row("list_page_http", service, bare, raw));
+      const r = await compare("list_page_http", {
+        service: http(fx.servicePort, (i) => ({
+          method: "GET",
+          path: `/v1/organizations/${pick(fx.organizations, i)}/certifications?limit=50`,
+          headers: auth(i % fx.organizations.length),
+        })),
+        bare: http(fx.barePort, (i) => ({
+          method: "GET",
+          path: `/bare/organizations/${pick(fx.organizations, i)}/certifications`,
+          headers: {},
+        })),
+        raw: loop("list_page_raw"),
+      });
+      rows.push(row("list_page_http", r.service ?? null, r.bare, r.raw));
     }
 
     for (const hot of [false, true]) {
@@ -371,15 +405,25 @@ async function main(): Promise<void> {
         max: hot ? 200_000 : 150_000,
       });
       process.stderr.write(`  ${scenario}: ${candidates.length} free user+type pairs\n`);
-      const cleanup = async (mark: Date) => host.call<null>("cleanup", { mark: mark.toISOString() });
+      // Every window starts from the first pair again: what the previous one issued is removed.
       let mark = new Date(Date.now() - 1000);
-      const raw = await measure(scenario, "raw", () => loop("issue_raw"));
-      await cleanup(mark);
-      mark = new Date(Date.now() - 1000);
-      const bare = await measure(scenario, "bare", () =>
-        httpLoad(
-          fx.barePort,
-          (i) => {
+      const cleanup = async () => {
+        await host.call<null>("cleanup", { mark: mark.toISOString() });
+        mark = new Date(Date.now() - 1000);
+      };
+      const r = await compare(
+        scenario,
+        {
+          service: http(fx.servicePort, (i) => {
+            const c = pick(candidates, i);
+            return {
+              method: "POST",
+              path: `/v1/organizations/${fx.organizations[c.o]}/certifications`,
+              headers: { ...auth(c.o), "content-type": "application/json", "idempotency-key": randomUUID() },
+              body: JSON.stringify({ user_id: c.userId, certification_type_id: c.typeId }),
+            };
+          }),
+          bare: http(fx.barePort, (i) => {
             const c = pick(candidates, i);
             return {
               method: "POST",
@@ -392,29 +436,12 @@ async function main(): Promise<void> {
                 type_id: c.typeId,
               }),
             };
-          },
-          options,
-        ),
+          }),
+          raw: loop("issue_raw"),
+        },
+        cleanup,
       );
-      await cleanup(mark);
-      mark = new Date(Date.now() - 1000);
-      const service = await measure(scenario, "service", () =>
-        httpLoad(
-          fx.servicePort,
-          (i) => {
-            const c = pick(candidates, i);
-            return {
-              method: "POST",
-              path: `/v1/organizations/${fx.organizations[c.o]}/certifications`,
-              headers: { ...auth(c.o), "content-type": "application/json", "idempotency-key": randomUUID() },
-              body: JSON.stringify({ user_id: c.userId, certification_type_id: c.typeId }),
-            };
-          },
-          options,
-        ),
-      );
-      await cleanup(mark);
-      rows.push(row(scenario, service, bare, raw));
+      rows.push(row(scenario, r.service ?? null, r.bare, r.raw));
     }
 
     for (const kind of ["daily", "backlog"] as const satisfies readonly SweepKind[]) {
@@ -501,7 +528,7 @@ async function main(): Promise<void> {
         `- ${availableParallelism()} CPUs (${cpu}), ${round(totalmem() / 1024 ** 3, 1)} GiB memory, shared by client and server`,
         `- Node ${process.version}; ${fx.databaseVersion}`,
         `- ${options.embedded ? "embedded PGlite" : "PostgreSQL server on 127.0.0.1, durable commits (synchronous_commit on)"}; pool of ${options.poolSize}; ${CONNECTIONS} connections / workers`,
-        `- ${fx.dataset.size} certifications over 50 organizations (20 types each), ${fx.dataset.users} users; ${options.warmupMs / 1000} s warm-up, ${options.durationMs / 1000} s measured`,
+        `- ${fx.dataset.size} certifications over 50 organizations (20 types each), ${fx.dataset.users} users; ${options.warmupMs / 1000} s warm-up per system, then ${options.durationMs / 1000} s measured per system in ${options.rounds} interleaved rounds (service, bare, raw, service, …); p50/p99 are count-weighted over the rounds`,
         `- run started ${started.toISOString()}`,
       ].join("\n");
       const markdown = `# Benchmark results\n\nCommand:\n\n\`\`\`\n${command}\n\`\`\`\n\nMachine:\n\n${machine}\n\n## Service against its limits\n\nops/s: requests (or rows, for the sweep and the import) per second of the service; ratio bare: to the bare Fastify route running the same SQL through the same driver; ratio raw: to the SQL alone through the driver (8 async workers).\n\n${summary}\n\n## Every system measured\n\n${detail}\n\n## Notes\n\n${notes.map((n) => `- ${n}`).join("\n")}\n${explains.length > 0 ? `\n## Plans\n\n${explains.join("\n\n")}\n` : ""}`;
