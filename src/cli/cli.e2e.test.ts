@@ -201,6 +201,7 @@ describe.each(DATABASE_KINDS)("certsvc on %s", (kind) => {
       expect.objectContaining({ certification_type: "Grunnkurs", certified_mentors: 3, newly_certified: 2 }),
     ]);
     const csv = await certsvc(["report", "--org", source.prefix, "--year", "2024", "--csv"], env);
+    expect(csv.code, csv.stderr).toBe(0);
     expect(csv.stdout.trim().split("\n").at(-1)).toBe(`${source.prefix},2024,,all types,3,2`);
   });
 
