@@ -103,6 +103,24 @@ describe.each(DATABASE_KINDS)("operations over HTTP on %s", (kind) => {
     expect((await importCsv(scene.organization.id, other.admin.userId, body)).json().code).toBe("not_found");
   });
 
+  it("the import takes a body over the API's 1 MB limit, up to 50 MB", async () => {
+    const big = `user_id,certification_type\n${"\n".repeat(2 * 1024 * 1024)}`;
+    const response = await importCsv(scene.organization.id, scene.admin.userId, big);
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ rows: 0, imported: 0 });
+    const tooBig = await t.app.inject({
+      method: "POST",
+      url: `/v1/organizations/${scene.organization.id}/certifications/import`,
+      headers: {
+        ...(await t.bearer(scene.admin.userId)),
+        "content-type": "text/csv",
+        "content-length": String(51 * 1024 * 1024),
+      },
+      payload: "user_id,certification_type\n",
+    });
+    expect(tooBig.statusCode).toBe(413);
+  });
+
   it("a file without user_id is refused as a whole", async () => {
     const response = await importCsv(scene.organization.id, scene.admin.userId, csv(["name,type", "a,b"]));
     expect(response.statusCode).toBe(400);
