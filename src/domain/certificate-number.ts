@@ -39,10 +39,16 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
+// Building a DateTimeFormat costs far more than using one; there are few time zones.
+const YEAR_FORMATS = new Map<string, Intl.DateTimeFormat>();
+
 /** The calendar year of `instant` in `timeZone`: the YEAR of a certificate issued then. */
 export function yearIn(instant: Date, timeZone: string): number {
-  const year = new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric" })
-    .formatToParts(instant)
-    .find((part) => part.type === "year")?.value;
+  let format = YEAR_FORMATS.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric" });
+    YEAR_FORMATS.set(timeZone, format);
+  }
+  const year = format.formatToParts(instant).find((part) => part.type === "year")?.value;
   return Number(year);
 }

@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from "node:crypto";
 import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify, SignJWT } from "jose";
 import { DomainError } from "../domain/errors.js";
 import type { Principal } from "../domain/principal.js";
@@ -26,7 +27,7 @@ const unauthenticated = (detail: string) => new DomainError("unauthenticated", d
  * membership still takes effect within `cacheSeconds`.
  */
 export class Authenticator {
-  readonly #secret: Uint8Array | null;
+  readonly #secret: KeyObject | null;
   readonly #jwks: JWTVerifyGetKey | null;
   readonly #cache = new Map<string, { principal: Principal; until: number }>();
   readonly #loading = new Map<string, Promise<Principal>>();
@@ -35,7 +36,8 @@ export class Authenticator {
     private readonly db: Queryable,
     private readonly options: AuthOptions,
   ) {
-    this.#secret = options.jwtSecret ? new TextEncoder().encode(options.jwtSecret) : null;
+    // A KeyObject made once: handing jose the raw bytes makes it import the key on every request.
+    this.#secret = options.jwtSecret ? createSecretKey(Buffer.from(options.jwtSecret, "utf8")) : null;
     this.#jwks = options.jwksUrl ? createRemoteJWKSet(new URL(options.jwksUrl)) : null;
   }
 
