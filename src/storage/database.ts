@@ -73,6 +73,9 @@ function openPostgres(url: string, poolSize: number): Database {
     },
     async close() {
       await db.destroy();
+      // Kysely ends only a pool it has used itself; a session() alone leaves it open, and its
+      // idle clients would keep the process alive.
+      if (!pool.ended) await pool.end();
     },
   };
 }
