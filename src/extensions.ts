@@ -1,6 +1,8 @@
 import { notificationAdapterFor } from "./jobs/notifications.js";
 import { createServiceWorker } from "./jobs/service-worker.js";
 import type { Extension, Runtime } from "./main.js";
+import { registerQueueDepthGauge } from "./observability/metrics.js";
+import { startupHints } from "./services/seed-demo.js";
 import { webRoutes } from "./web/routes.js";
 
 /** Background work in this process: the queues and the schedules (sweep, cleanups). */
@@ -22,10 +24,22 @@ export function workerExtension(): Extension {
   };
 }
 
+/** Queue depth in /metrics, and a hint to run `demo` when the database is empty. */
+export function operationsExtension(): Extension {
+  return {
+    async start(runtime: Runtime) {
+      registerQueueDepthGauge(runtime.database.db);
+      const embedded = runtime.config.database.kind === "pglite";
+      for (const hint of await startupHints(runtime.database.db, embedded)) runtime.logger.info(hint);
+      return undefined;
+    },
+  };
+}
+
 /**
  * What runs beside the core API in one process: background work and the web pages. `worker`
  * false serves the API alone (`certsvc serve` next to separate `certsvc worker` processes).
  */
 export function extensions(options: { worker: boolean }): Extension[] {
-  return [{ routes: [webRoutes] }, ...(options.worker ? [workerExtension()] : [])];
+  return [{ routes: [webRoutes] }, operationsExtension(), ...(options.worker ? [workerExtension()] : [])];
 }

@@ -2,10 +2,9 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "pino";
-import { type Config, ConfigError, loadConfig } from "./config.js";
+import { type Config, ConfigError } from "./config.js";
 import { Authenticator } from "./http/auth.js";
 import { type App, buildServer, type ServerDeps } from "./http/server.js";
-import { createLogger } from "./logger.js";
 import type { ServiceContext } from "./services/context.js";
 import { type Database, DatabaseInUseError, openDatabase } from "./storage/database.js";
 import { migrate, pendingMigrations } from "./storage/migrate.js";
@@ -152,17 +151,4 @@ export function exitOnStartupError(error: unknown): never {
   }
   process.stderr.write(`certsvc: failed to start: ${(error as Error).stack ?? String(error)}\n`);
   process.exit(1);
-}
-
-async function main(): Promise<void> {
-  const config = loadConfig();
-  const logger = createLogger(config.logLevel);
-  const { extensions } = await import("./extensions.js");
-  const { close } = await serve(config, logger, extensions({ worker: true }));
-  closeOnSignals(close, logger);
-  logger.info({ url: `http://${config.host}:${config.port}` }, "certsvc listening");
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main().catch(exitOnStartupError);
 }

@@ -5,9 +5,8 @@ import { notificationAdapterFor } from "../jobs/notifications.js";
 import { createServiceWorker } from "../jobs/service-worker.js";
 import { createLogger } from "../logger.js";
 import { closeOnSignals, openRuntime, serve } from "../main.js";
-import { registerQueueDepthGauge, sweepDuration, sweepRuns } from "../observability/metrics.js";
+import { sweepDuration, sweepRuns } from "../observability/metrics.js";
 import { runExpirySweep } from "../services/run-expiry-sweep.js";
-import { startupHints } from "../services/seed-demo.js";
 import { openDatabase } from "../storage/database.js";
 import { migrate } from "../storage/migrate.js";
 import { cliConfig, exitOnError, output, withRuntime } from "./context.js";
@@ -37,18 +36,7 @@ export function registerServiceCommands(program: Command): void {
         });
         const logger = createLogger(config.logLevel);
         const worker = options.withWorker || config.database.kind === "pglite";
-        const { app, close } = await serve(config, logger, [
-          ...extensions({ worker }),
-          {
-            async start(runtime) {
-              registerQueueDepthGauge(runtime.database.db);
-              for (const hint of await startupHints(runtime.database.db, config.database.kind === "pglite")) {
-                logger.info(hint);
-              }
-              return undefined;
-            },
-          },
-        ]);
+        const { app, close } = await serve(config, logger, extensions({ worker }));
         closeOnSignals(close, logger);
         const address = app.server.address();
         const listening = typeof address === "object" && address ? address.port : config.port;
