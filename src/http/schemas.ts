@@ -90,6 +90,16 @@ export function problems(...statuses: number[]): Record<number, typeof ProblemRe
   return Object.fromEntries(statuses.map((status) => [status, ProblemRef]));
 }
 
+/** The filters of an organization's certifications: the list, the export. */
+export const CertificationFilterProperties = {
+  status: Type.Optional(Type.Array(StatusSchema, { description: "Effective status; repeat for several" })),
+  user_id: Type.Optional(Uuid("Only this holder's")),
+  certification_type_id: Type.Optional(Uuid("Only this type")),
+  source: Type.Optional(SourceSchema),
+  expires_before: Type.Optional(Timestamp("Only those expiring before this instant")),
+  expires_after: Type.Optional(Timestamp("Only those expiring after this instant")),
+};
+
 export const OrgParams = Type.Object({ orgId: Uuid("Organization id") });
 export const IdParams = Type.Object({ id: Uuid("Certification id") });
 export const UserParams = Type.Object({ userId: Uuid("User id") });

@@ -19,6 +19,7 @@ import { revokeCertification } from "../../services/revoke-certification.js";
 import { updateCertification } from "../../services/update-certification.js";
 import type { CertificationView } from "../../services/views.js";
 import {
+  CertificationFilterProperties,
   CertificationPageSchema,
   IdempotencyHeaders,
   IdParams,
@@ -26,7 +27,6 @@ import {
   OrgParams,
   problems,
   ReasonBody,
-  SourceSchema,
   StatusSchema,
   Timestamp,
   UserParams,
@@ -39,12 +39,7 @@ const Nullable = <T extends ReturnType<typeof Timestamp>>(schema: T) => Type.Uni
 
 const ListQuerySchema = Type.Object(
   {
-    status: Type.Optional(Type.Array(StatusSchema, { description: "Effective status; repeat for several" })),
-    user_id: Type.Optional(Uuid("Only this holder's")),
-    certification_type_id: Type.Optional(Uuid("Only this type")),
-    source: Type.Optional(SourceSchema),
-    expires_before: Type.Optional(Timestamp("Only those expiring before this instant")),
-    expires_after: Type.Optional(Timestamp("Only those expiring after this instant")),
+    ...CertificationFilterProperties,
     limit: Type.Optional(
       Type.Integer({ minimum: 1, maximum: 200, default: 50, description: "Page size, 1–200" }),
     ),

@@ -8,7 +8,7 @@ import {
 import { EXPORT_COLUMNS, exportCertificationsCsv } from "../../services/export-certifications.js";
 import { IMPORT_COLUMNS, importCertificationsCsv } from "../../services/import-certifications.js";
 import { problem, sendProblem } from "../problems.js";
-import { OrgParams, problems, SourceSchema, StatusSchema, Timestamp, Uuid } from "../schemas.js";
+import { CertificationFilterProperties, OrgParams, problems } from "../schemas.js";
 import { type App, principalOf, type ServerDeps } from "../server.js";
 
 /** The CSV import reads its body as a stream; this is its own limit, above the API's 1 MB. */
@@ -68,17 +68,7 @@ const ImportRejectedSchema = Type.Object(
   { description: "RFC 9457 problem; for bad rows, with every bad row's line and code" },
 );
 
-const ExportQuery = Type.Object(
-  {
-    status: Type.Optional(Type.Array(StatusSchema, { description: "Effective status; repeat for several" })),
-    user_id: Type.Optional(Uuid("Only this holder's")),
-    certification_type_id: Type.Optional(Uuid("Only this type")),
-    source: Type.Optional(SourceSchema),
-    expires_before: Type.Optional(Timestamp("Only those expiring before this instant")),
-    expires_after: Type.Optional(Timestamp("Only those expiring after this instant")),
-  },
-  { additionalProperties: false },
-);
+const ExportQuery = Type.Object(CertificationFilterProperties, { additionalProperties: false });
 
 const ReportSchema = Type.Object(
   {
