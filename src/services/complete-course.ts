@@ -1,6 +1,7 @@
 import { forbidden, notFound } from "../domain/errors.js";
 import { canSeeOrganization, isStaff, type Principal } from "../domain/principal.js";
-import { findCertification } from "../storage/certifications.js";
+import { findCertificationForRegistration } from "../storage/certifications.js";
+import { lockCourseRegistration } from "../storage/course-registrations.js";
 import { inTransaction, type ServiceContext } from "./context.js";
 import { claimIdempotencyKey, type IdempotencyRequest, storeIdempotentResponse } from "./idempotency.js";
 import { type IssuedCertification, issueInTransaction } from "./issue-certification.js";
@@ -33,26 +34,14 @@ export async function completeCourse(
       if (replay)
         return { certification: replay.body, etag: etagOf(replay.body), statusCode: replay.statusCode };
     }
-    const registration = await trx
-      .selectFrom("course_registrations")
-      .selectAll()
-      .where("id", "=", input.courseRegistrationId)
-      .forUpdate()
-      .executeTakeFirst();
+    const registration = await lockCourseRegistration(trx, input.courseRegistrationId);
     if (!registration || registration.organization_id !== input.organizationId) {
       throw notFound("Course registration");
     }
-    const existing = await trx
-      .selectFrom("certifications")
-      .select("id")
-      .where("course_registration_id", "=", registration.id)
-      .where("certification_type_id", "=", input.certificationTypeId)
-      .executeTakeFirst();
+    const existing = await findCertificationForRegistration(trx, registration.id, input.certificationTypeId);
     let result: IssuedCertification;
     if (existing) {
-      const record = await findCertification(trx, existing.id);
-      if (!record) throw notFound("Certification");
-      const view = certificationView(record, ctx.clock(), ctx.warningDays);
+      const view = certificationView(existing, ctx.clock(), ctx.warningDays);
       result = { certification: view, etag: etagOf(view), statusCode: 200 };
     } else {
       result = await issueInTransaction(ctx, trx, principal, {

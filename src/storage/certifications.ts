@@ -30,6 +30,18 @@ export async function lockCertification(trx: Tx, id: string): Promise<Certificat
   return withTypeWindow(trx).where("c.id", "=", id).forUpdate("c").executeTakeFirst();
 }
 
+/** The certification a course registration already earned of a type, if any. */
+export async function findCertificationForRegistration(
+  db: Queryable,
+  registrationId: string,
+  typeId: string,
+): Promise<CertificationRecord | undefined> {
+  return withTypeWindow(db)
+    .where("c.course_registration_id", "=", registrationId)
+    .where("c.certification_type_id", "=", typeId)
+    .executeTakeFirst();
+}
+
 export async function insertCertification(trx: Tx, values: NewCertification): Promise<CertificationRow> {
   return trx.insertInto("certifications").values(values).returningAll().executeTakeFirstOrThrow();
 }

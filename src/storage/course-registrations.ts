@@ -25,3 +25,16 @@ export async function upsertCourseRegistration(
     .executeTakeFirstOrThrow();
   return { row, created: row.created_at.getTime() === row.updated_at.getTime() };
 }
+
+/** Reads and locks a registration: course completions of it then happen one at a time. */
+export async function lockCourseRegistration(
+  trx: Tx,
+  id: string,
+): Promise<CourseRegistrationRow | undefined> {
+  return trx
+    .selectFrom("course_registrations")
+    .selectAll()
+    .where("id", "=", id)
+    .forUpdate()
+    .executeTakeFirst();
+}
