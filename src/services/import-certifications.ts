@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import { CsvError, parse } from "csv-parse";
 import { sql } from "kysely";
+import { formatCertificateNumber, yearIn } from "../domain/certificate-number.js";
 import { DomainError, forbidden, notFound } from "../domain/errors.js";
 import {
   actorName,
@@ -9,25 +10,42 @@ import {
   isOrgAdmin,
   type Principal,
 } from "../domain/principal.js";
-import { checkRevocationReason } from "../domain/rules.js";
-import { assertTransition } from "../domain/status.js";
+import {
+  checkExpiresAfterIssued,
+  checkIssuedByRole,
+  checkIssuedNotInFuture,
+  checkOrganizationScopedType,
+  checkRevocationReason,
+  defaultExpiry,
+} from "../domain/rules.js";
+import { effectiveStatus, isLive, type Status } from "../domain/status.js";
 import { importedRows, issuances } from "../observability/metrics.js";
-import { appendAuditEvent } from "../storage/audit-events.js";
+import { type AuditEvent, appendAuditEvents } from "../storage/audit-events.js";
+import {
+  addPeerMentors,
+  drawSequences,
+  expireRecords,
+  findHeldRecords,
+  findMemberIds,
+  findTypesById,
+  type ImportedCertification,
+  insertImportedCertifications,
+} from "../storage/certification-import.js";
 import { listCertificationTypes } from "../storage/certification-types.js";
-import { findCertification, updateCertification } from "../storage/certifications.js";
 import type { Tx } from "../storage/database.js";
 import { translateDatabaseError } from "../storage/errors.js";
+import { enqueueJobs } from "../storage/jobs.js";
 import { findOrganization } from "../storage/organizations.js";
-import type { CertificationTypeRow } from "../storage/schema.js";
-import { findMembership, findUser, upsertMembership, upsertUser } from "../storage/users.js";
+import type { CertificationTypeRow, OrganizationRow } from "../storage/schema.js";
 import type { ServiceContext } from "./context.js";
-import { issueInTransaction } from "./issue-certification.js";
-import { certificationView } from "./views.js";
+import { BADGE_EVALUATION_QUEUE } from "./issue-certification.js";
+import { type CertificationView, certificationView } from "./views.js";
 
 /**
- * CSV import of existing (paper) certifications into one organization. Every row goes through
- * issueInTransaction, the same rules as a manual grant, inside a savepoint of its own so that a
- * bad row is reported and the rows around it still get checked.
+ * CSV import of existing (paper) certifications into one organization. Every row is checked by
+ * the rules of a manual grant (issueInTransaction's domain checks, then the table's constraints
+ * and triggers), a batch of rows at a time with set-based statements; a bad row is reported with
+ * its line and the rows around it still get checked.
  *
  * Columns (header names, case-insensitive; other columns, such as the rest of an export, are ignored):
  * - `user_id` (required): the holder's UUID.
@@ -40,6 +58,7 @@ import { certificationView } from "./views.js";
  * - `expires_at`: blank means the type's validity from issued_at; `never` means a lifetime one.
  * - `notes`, and `revoked_at` with `revocation_reason` for a certificate that was revoked
  *   (the importing user is recorded as revoker, so the CLI needs `--as <user-id>` for those).
+ *   A row imported as revoked is not live, so it does not conflict with a live one of the type.
  * Every imported row is a `manual_grant` with a new certificate number; `certificate_number`,
  * `status`, `source` and the other exported columns are not read.
  *
@@ -135,6 +154,10 @@ class TypeResolver {
       this.#byName.set(key(type.name), type);
   }
 
+  byId(id: string): CertificationTypeRow | undefined {
+    return this.#byId.get(id);
+  }
+
   resolve(fields: Record<string, string>): string {
     const id = fields.certification_type_id?.trim() ?? "";
     const given = fields.certification_type?.trim() ?? "";
@@ -170,82 +193,6 @@ function parseRow(fields: Record<string, string>, types: TypeResolver): ImportRo
     revokedAt,
     revocationReason: revokedAt === null ? null : checkRevocationReason(reason),
   };
-}
-
-/** A holder named in the file who is not a member yet becomes a peer mentor of the organization. */
-async function ensureMember(
-  ctx: ServiceContext,
-  trx: Tx,
-  principal: Principal,
-  organizationId: string,
-  row: ImportRow,
-) {
-  if (row.displayName === null || (await findMembership(trx, organizationId, row.userId))) return;
-  const user = (await findUser(trx, row.userId)) ?? (await upsertUser(trx, row.userId, row.displayName));
-  await upsertMembership(trx, organizationId, user.id, "peer_mentor");
-  await appendAuditEvent(trx, {
-    entityType: "membership",
-    entityId: user.id,
-    organizationId,
-    action: "added",
-    actorUserId: actorUserId(principal),
-    actor: actorName(principal),
-    after: {
-      organization_id: organizationId,
-      user_id: user.id,
-      role: "peer_mentor",
-      display_name: user.display_name,
-    },
-    occurredAt: ctx.clock(),
-  });
-}
-
-/** A certificate revoked on paper: revoked at its date, by the importing user, with its reason. */
-async function revokeImported(
-  ctx: ServiceContext,
-  trx: Tx,
-  principal: Principal,
-  certificationId: string,
-  revokedAt: Date,
-  reason: string,
-) {
-  const revokedBy = actorUserId(principal);
-  if (revokedBy === null) {
-    throw new DomainError(
-      "revocation_requires_reason",
-      "A revoked certificate needs a user recorded as revoker: import as a coordinator or admin (certsvc import --as <user-id>)",
-    );
-  }
-  const record = await findCertification(trx, certificationId);
-  if (!record) throw notFound("Certification");
-  const now = ctx.clock();
-  if (revokedAt.getTime() < record.issued_at.getTime() || revokedAt.getTime() > now.getTime() + 1000) {
-    throw rowError("revoked_at", "must lie between issued_at and now");
-  }
-  const before = certificationView(record, now, ctx.warningDays);
-  assertTransition(before.status, "revoke");
-  const updated = await updateCertification(trx, certificationId, {
-    status: "revoked",
-    revoked_at: revokedAt,
-    revoked_by_user_id: revokedBy,
-    revocation_reason: reason,
-  });
-  await appendAuditEvent(trx, {
-    entityType: "certification",
-    entityId: certificationId,
-    organizationId: record.organization_id,
-    action: "revoked",
-    actorUserId: revokedBy,
-    actor: actorName(principal),
-    reason,
-    before,
-    after: certificationView(
-      { ...updated, type_warning_days: record.type_warning_days },
-      now,
-      ctx.warningDays,
-    ),
-    occurredAt: now,
-  });
 }
 
 class RollBack extends Error {}
@@ -301,6 +248,329 @@ async function* batches<T>(items: AsyncIterable<T>, size: number): AsyncGenerato
   if (batch.length > 0) yield batch;
 }
 
+/** A row that passed every check of its own and waits to be written with its batch. */
+interface AcceptedRow {
+  record: CsvRecord;
+  row: ImportRow;
+  type: CertificationTypeRow;
+  issuedAt: Date;
+  expiresAt: Date | null;
+  /** The status by its dates alone: what it is unless it was revoked. */
+  datedStatus: Status;
+  /** Not a member yet: becomes a peer mentor of the organization with the row. */
+  joins: boolean;
+}
+
+const pairKey = (userId: string, typeId: string) => `${userId}/${typeId}`;
+const unique = <T>(values: Iterable<T>) => [...new Set(values)];
+
+/**
+ * Checks and writes the rows of one organization's import, a batch at a time: the rules of
+ * issueInTransaction (the same domain checks, then the table's constraints and triggers), with
+ * the lookups, the numbers, the inserts, the audit events and the badge jobs of a whole batch each
+ * done in one statement.
+ */
+class BatchImporter {
+  /** The first `maxErrors` bad rows by line (a batch's lines all follow the batch before's). */
+  rowErrors: { line: number; error: DomainError }[] = [];
+  rejected = 0;
+
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly principal: Principal,
+    private readonly organization: OrganizationRow,
+    private readonly types: TypeResolver,
+    private readonly maxErrors: number,
+  ) {}
+
+  /** Imports what it can of a batch and returns how many rows it wrote; bad rows go to rowErrors. */
+  async importBatch(trx: Tx, records: readonly CsvRecord[]): Promise<number> {
+    const now = this.ctx.clock();
+    const accepted = await this.check(trx, records, now);
+    if (accepted.length === 0) return 0;
+    await sql`savepoint import_batch`.execute(trx);
+    try {
+      await this.write(trx, accepted, now);
+      await sql`release savepoint import_batch`.execute(trx);
+      return accepted.length;
+    } catch (caught) {
+      await sql`rollback to savepoint import_batch`.execute(trx);
+      await sql`release savepoint import_batch`.execute(trx);
+      const error = translateDatabaseError(caught);
+      if (!(error instanceof DomainError)) throw error;
+      const [only] = accepted;
+      if (accepted.length === 1 && only) {
+        this.reject(only.record, error);
+        return 0;
+      }
+      // A constraint the checks could not see (a concurrent grant, say): find the row one by one.
+      let written = 0;
+      for (const { record } of accepted) written += await this.importBatch(trx, [record]);
+      return written;
+    }
+  }
+
+  private reject(record: CsvRecord, caught: unknown): void {
+    const error = translateDatabaseError(caught);
+    if (!(error instanceof DomainError)) throw error;
+    this.rejected += 1;
+    this.rowErrors.push({ line: record.line, error });
+    if (this.rowErrors.length > 2 * this.maxErrors + 100) this.trimErrors();
+  }
+
+  trimErrors(): void {
+    this.rowErrors = this.rowErrors.sort((a, b) => a.line - b.line).slice(0, this.maxErrors);
+  }
+
+  private async check(trx: Tx, records: readonly CsvRecord[], now: Date): Promise<AcceptedRow[]> {
+    const organizationId = this.organization.id;
+    const parsed: { record: CsvRecord; row: ImportRow }[] = [];
+    for (const record of records) {
+      try {
+        checkIssuedByRole(this.principal, organizationId);
+        parsed.push({ record, row: parseRow(record.fields, this.types) });
+      } catch (error) {
+        this.reject(record, error);
+      }
+    }
+    const [otherTypes, members] = await Promise.all([
+      findTypesById(trx, unique(parsed.map((p) => p.row.typeId).filter((id) => !this.types.byId(id)))),
+      findMemberIds(trx, organizationId, unique(parsed.map((p) => p.row.userId))),
+    ]);
+
+    const candidates: AcceptedRow[] = [];
+    const revoker = actorUserId(this.principal);
+    for (const { record, row } of parsed) {
+      try {
+        const type = this.types.byId(row.typeId) ?? otherTypes.get(row.typeId);
+        if (!type) throw notFound("Certification type");
+        checkOrganizationScopedType(type.organization_id, organizationId);
+        const joins = !members.has(row.userId);
+        if (joins && row.displayName === null) throw notFound("User in this organization");
+        const issuedAt = row.issuedAt ?? now;
+        checkIssuedNotInFuture(issuedAt, now);
+        const expiresAt =
+          row.expiresAt === undefined ? defaultExpiry(issuedAt, type.validity_months) : row.expiresAt;
+        checkExpiresAfterIssued(issuedAt, expiresAt);
+        if (row.revokedAt !== null) {
+          if (revoker === null) {
+            throw new DomainError(
+              "revocation_requires_reason",
+              "A revoked certificate needs a user recorded as revoker: import as a coordinator or admin (certsvc import --as <user-id>)",
+            );
+          }
+          if (
+            row.revokedAt.getTime() < issuedAt.getTime() ||
+            row.revokedAt.getTime() > now.getTime() + 1000
+          ) {
+            throw rowError("revoked_at", "must lie between issued_at and now");
+          }
+        }
+        const warningDays = type.warning_days ?? this.ctx.warningDays;
+        const datedStatus = effectiveStatus({ revoked_at: null, expires_at: expiresAt }, warningDays, now);
+        candidates.push({ record, row, type, issuedAt, expiresAt, datedStatus, joins });
+      } catch (error) {
+        this.reject(record, error);
+      }
+    }
+
+    // one_active_cert_per_user_per_type: against what is held (earlier batches included) and
+    // against the rows above in the file. A row imported as revoked is not live and takes no place.
+    const held = await findHeldRecords(
+      trx,
+      unique(candidates.map((c) => pairKey(c.row.userId, c.type.id))).map((key) => {
+        const [userId = "", typeId = ""] = key.split("/");
+        return { userId, typeId };
+      }),
+      now,
+    );
+    const live = new Set(
+      held
+        .filter((h) => h.expires_at === null || h.expires_at.getTime() > now.getTime())
+        .map((h) => pairKey(h.user_id, h.certification_type_id)),
+    );
+    const accepted: AcceptedRow[] = [];
+    for (const candidate of candidates) {
+      const key = pairKey(candidate.row.userId, candidate.type.id);
+      if (candidate.row.revokedAt === null && isLive(candidate.datedStatus)) {
+        if (live.has(key)) {
+          this.reject(
+            candidate.record,
+            new DomainError(
+              "one_active_cert_per_user_per_type",
+              "The user already holds a live certification of this type; renew it instead",
+            ),
+          );
+          continue;
+        }
+        live.add(key);
+      }
+      accepted.push(candidate);
+    }
+    const acceptedPairs = new Set(accepted.map((a) => pairKey(a.row.userId, a.type.id)));
+    this.#stale = held.filter(
+      (h) =>
+        acceptedPairs.has(pairKey(h.user_id, h.certification_type_id)) &&
+        isLive(h.status) &&
+        h.expires_at !== null &&
+        h.expires_at.getTime() <= now.getTime(),
+    );
+    return accepted;
+  }
+
+  /** Rows of the batch just checked that are stored as live past their date, expired before the insert. */
+  #stale: { id: string }[] = [];
+
+  private async write(trx: Tx, accepted: readonly AcceptedRow[], now: Date): Promise<void> {
+    const { organization, principal } = this;
+    const actor = actorName(principal);
+    const actorId = actorUserId(principal);
+    const events: AuditEvent[] = [];
+    const warningDaysOf = new Map(accepted.map((a) => [a.type.id, a.type.warning_days]));
+
+    const joining = new Map<string, string>();
+    for (const a of accepted) {
+      if (a.joins && a.row.displayName !== null && !joining.has(a.row.userId)) {
+        joining.set(a.row.userId, a.row.displayName);
+      }
+    }
+    const added = await addPeerMentors(
+      trx,
+      organization.id,
+      [...joining].map(([userId, displayName]) => ({ userId, displayName })),
+    );
+    for (const member of added) {
+      events.push({
+        entityType: "membership",
+        entityId: member.user_id,
+        organizationId: organization.id,
+        action: "added",
+        actorUserId: actorId,
+        actor,
+        after: {
+          organization_id: organization.id,
+          user_id: member.user_id,
+          role: "peer_mentor",
+          display_name: member.display_name,
+        },
+        occurredAt: now,
+      });
+    }
+
+    for (const expired of await expireRecords(
+      trx,
+      this.#stale.map((s) => s.id),
+      now,
+    )) {
+      events.push({
+        entityType: "certification",
+        entityId: expired.id,
+        organizationId: expired.organization_id,
+        action: "expired",
+        actorUserId: null,
+        actor: "system:issue",
+        after: certificationView(
+          { ...expired, type_warning_days: warningDaysOf.get(expired.certification_type_id) ?? null },
+          now,
+          this.ctx.warningDays,
+        ),
+        occurredAt: now,
+      });
+    }
+
+    // Numbers: drawn per year in one statement each, handed out in the file's order.
+    const years = accepted.map((a) => yearIn(a.issuedAt, organization.time_zone));
+    const next = new Map<number, number>();
+    for (const year of unique(years)) {
+      const count = years.filter((y) => y === year).length;
+      next.set(year, await drawSequences(trx, organization.prefix, year, count));
+    }
+    const values: ImportedCertification[] = accepted.map((a, index) => {
+      const year = years[index] ?? 0;
+      const sequence = next.get(year) ?? 0;
+      next.set(year, sequence + 1);
+      const revoked = a.row.revokedAt !== null;
+      return {
+        user_id: a.row.userId,
+        certification_type_id: a.type.id,
+        organization_id: organization.id,
+        certificate_number: formatCertificateNumber({ prefix: organization.prefix, year, sequence }),
+        status: revoked ? "revoked" : a.datedStatus,
+        issued_at: a.issuedAt,
+        expires_at: a.expiresAt,
+        issued_by_user_id: actorId,
+        notes: a.row.notes,
+        revoked_at: a.row.revokedAt,
+        revoked_by_user_id: revoked ? actorId : null,
+        revocation_reason: revoked ? a.row.revocationReason : null,
+      };
+    });
+    const inserted = await insertImportedCertifications(trx, values);
+
+    const byNumber = new Map(inserted.map((row) => [row.certificate_number, row]));
+    const badgeJobs: Record<string, unknown>[] = [];
+    for (const [index, a] of accepted.entries()) {
+      const row = byNumber.get(values[index]?.certificate_number ?? "");
+      if (!row) throw new Error("an imported row did not come back from its insert");
+      const record = { ...row, type_warning_days: a.type.warning_days };
+      const view = certificationView(record, now, this.ctx.warningDays);
+      if (row.revoked_at === null) {
+        events.push(issuedEvent(row.id, organization.id, actorId, actor, view, now));
+      } else {
+        // As on paper: issued, then revoked at its date by the importing user with its reason.
+        const unrevoked = certificationView(
+          {
+            ...record,
+            status: a.datedStatus,
+            revoked_at: null,
+            revoked_by_user_id: null,
+            revocation_reason: null,
+          },
+          now,
+          this.ctx.warningDays,
+        );
+        events.push(issuedEvent(row.id, organization.id, actorId, actor, unrevoked, now));
+        events.push({
+          entityType: "certification",
+          entityId: row.id,
+          organizationId: organization.id,
+          action: "revoked",
+          actorUserId: actorId,
+          actor,
+          reason: row.revocation_reason,
+          before: unrevoked,
+          after: view,
+          occurredAt: now,
+        });
+      }
+      badgeJobs.push({ user_id: row.user_id, certification_id: row.id, reason: "issued" });
+    }
+    await appendAuditEvents(trx, events);
+    await enqueueJobs(trx, BADGE_EVALUATION_QUEUE, badgeJobs, now);
+  }
+}
+
+function issuedEvent(
+  id: string,
+  organizationId: string,
+  actorId: string | null,
+  actor: string,
+  view: CertificationView,
+  now: Date,
+): AuditEvent {
+  return {
+    entityType: "certification",
+    entityId: id,
+    organizationId,
+    action: "issued",
+    actorUserId: actorId,
+    actor,
+    before: null,
+    after: view,
+    occurredAt: now,
+  };
+}
+
 /** Imports a CSV stream into one organization (org admins, global admins, the system). */
 export async function importCertificationsCsv(
   ctx: ServiceContext,
@@ -311,88 +581,50 @@ export async function importCertificationsCsv(
   const { organizationId } = options;
   if (!canSeeOrganization(principal, organizationId)) throw notFound("Organization");
   if (!isOrgAdmin(principal, organizationId)) throw forbidden("Only an admin of the organization imports");
-  if (!(await findOrganization(ctx.db, organizationId))) throw notFound("Organization");
+  const organization = await findOrganization(ctx.db, organizationId);
+  if (!organization) throw notFound("Organization");
   const types = new TypeResolver(await listCertificationTypes(ctx.db, organizationId));
   const maxErrors = options.maxErrors ?? 1000;
-  const result: ImportResult = { rows: 0, imported: 0, skipped: 0, errors: [], errors_truncated: false };
-  let rejected = 0;
-  let pendingImported = 0;
-
-  const importRecord = async (trx: Tx, record: CsvRecord) => {
-    result.rows += 1;
-    await sql`savepoint import_row`.execute(trx);
-    try {
-      const row = parseRow(record.fields, types);
-      await ensureMember(ctx, trx, principal, organizationId, row);
-      const issued = await issueInTransaction(ctx, trx, principal, {
-        organizationId,
-        userId: row.userId,
-        certificationTypeId: row.typeId,
-        source: "manual_grant",
-        registration: null,
-        issuedAt: row.issuedAt,
-        expiresAt: row.expiresAt,
-        notes: row.notes,
-      });
-      if (row.revokedAt !== null && row.revocationReason !== null) {
-        await revokeImported(
-          ctx,
-          trx,
-          principal,
-          issued.certification.id,
-          row.revokedAt,
-          row.revocationReason,
-        );
-      }
-      await sql`release savepoint import_row`.execute(trx);
-      pendingImported += 1;
-    } catch (caught) {
-      await sql`rollback to savepoint import_row`.execute(trx);
-      await sql`release savepoint import_row`.execute(trx);
-      const error = translateDatabaseError(caught);
-      if (!(error instanceof DomainError)) throw error;
-      rejected += 1;
-      if (result.errors.length < maxErrors) {
-        result.errors.push({ line: record.line, code: error.code, detail: error.message });
-      } else {
-        result.errors_truncated = true;
-      }
-    }
-  };
+  const importer = new BatchImporter(ctx, principal, organization, types, maxErrors);
+  let rows = 0;
+  let imported = 0;
+  let pending = 0;
   const progress = () =>
-    options.onProgress?.({ rows: result.rows, imported: result.imported + pendingImported, rejected });
-  const commit = () => {
-    result.imported += pendingImported;
-    pendingImported = 0;
-  };
+    options.onProgress?.({ rows, imported: imported + pending, rejected: importer.rejected });
 
-  const records = batches(csvRecords(input), options.batchSize ?? 500);
+  const records = batches(csvRecords(input), options.batchSize ?? 1000);
   if (options.skipInvalid) {
     for await (const batch of records) {
-      await ctx.db.transaction().execute(async (trx) => {
-        for (const record of batch) await importRecord(trx, record);
-      });
-      commit();
+      rows += batch.length;
+      imported += await ctx.db.transaction().execute((trx) => importer.importBatch(trx, batch));
       progress();
     }
   } else {
     try {
       await ctx.db.transaction().execute(async (trx) => {
         for await (const batch of records) {
-          for (const record of batch) await importRecord(trx, record);
+          rows += batch.length;
+          pending += await importer.importBatch(trx, batch);
           progress();
         }
-        if (rejected > 0) throw new RollBack();
+        if (importer.rejected > 0) throw new RollBack();
       });
-      commit();
+      imported = pending;
     } catch (error) {
       if (!(error instanceof RollBack)) throw error;
-      pendingImported = 0;
     }
+    pending = 0;
   }
-  result.skipped = rejected;
-  importedRows.inc({ outcome: "imported" }, result.imported);
+
+  const { rejected } = importer;
+  importer.trimErrors();
+  const errors = importer.rowErrors.map(({ line, error }) => ({
+    line,
+    code: error.code,
+    detail: error.message,
+  }));
+  importedRows.inc({ outcome: "imported" }, imported);
   importedRows.inc({ outcome: "rejected" }, rejected);
-  issuances.inc({ source: "manual_grant" }, result.imported);
-  return result;
+  issuances.inc({ source: "manual_grant" }, imported);
+  return { rows, imported, skipped: rejected, errors, errors_truncated: rejected > maxErrors };
 }

@@ -1,4 +1,6 @@
+import { sql } from "kysely";
 import type { Queryable, Tx } from "./database.js";
+import { orderedIds } from "./ordered-ids.js";
 import type { AuditEventRow } from "./schema.js";
 
 export interface AuditEvent {
@@ -37,6 +39,33 @@ export async function appendAuditEvent(trx: Tx, event: AuditEvent): Promise<void
       occurred_at: event.occurredAt,
     })
     .execute();
+}
+
+/** Appends many events in one statement (a batch of imported rows), in id order as given. */
+export async function appendAuditEvents(trx: Tx, events: readonly AuditEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
+  await sql`
+    with e as (
+      select * from unnest(
+        ${events.map((e) => e.entityType)}::text[],
+        ${events.map((e) => e.entityId)}::text[]::uuid[],
+        ${events.map((e) => e.organizationId)}::text[]::uuid[],
+        ${events.map((e) => e.action)}::text[],
+        ${events.map((e) => e.actorUserId)}::text[]::uuid[],
+        ${events.map((e) => e.actor)}::text[],
+        ${events.map((e) => e.reason ?? null)}::text[],
+        ${events.map((e) => json(e.before))}::text[]::jsonb[],
+        ${events.map((e) => json(e.after))}::text[]::jsonb[],
+        ${events.map((e) => e.occurredAt.toISOString())}::text[]::timestamptz[]
+      ) with ordinality as e(entity_type, entity_id, organization_id, action, actor_user_id, actor,
+                             reason, before, after, occurred_at, n)
+    ), ${orderedIds("e")}
+    insert into audit_events (id, entity_type, entity_id, organization_id, action, actor_user_id, actor,
+      reason, before, after, occurred_at)
+    select ids.id, entity_type, entity_id, organization_id, action, actor_user_id, actor, reason, before,
+      after, occurred_at
+    from e join ids using (n)`.execute(trx);
 }
 
 export async function listAuditEvents(db: Queryable, entityId: string): Promise<AuditEventRow[]> {

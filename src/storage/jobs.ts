@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { Tx } from "./database.js";
 
 export interface NewJob {
@@ -24,4 +25,18 @@ export async function enqueueJob(trx: Tx, job: NewJob): Promise<void> {
       oc.columns(["queue", "singleton_key"]).where("singleton_key", "is not", null).doNothing(),
     )
     .execute();
+}
+
+/** Enqueues many jobs of one queue in one statement (a batch of imported rows); no singleton keys. */
+export async function enqueueJobs(
+  trx: Tx,
+  queue: string,
+  payloads: readonly Record<string, unknown>[],
+  runAt: Date,
+): Promise<void> {
+  if (payloads.length === 0) return;
+  await sql`
+    insert into jobs (queue, payload, run_at)
+    select ${queue}, payload, ${runAt}
+    from unnest(${payloads.map((p) => JSON.stringify(p))}::text[]::jsonb[]) as p(payload)`.execute(trx);
 }

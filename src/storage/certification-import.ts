@@ -1,0 +1,178 @@
+import { sql } from "kysely";
+import type { Queryable, Tx } from "./database.js";
+import { orderedIds } from "./ordered-ids.js";
+import type { CertificationRow, CertificationStatus, CertificationTypeRow } from "./schema.js";
+
+/**
+ * The set-based statements of the CSV import: each takes a whole batch of rows in one round trip
+ * (arrays unnested on the server) so that a batch of a thousand rows costs a handful of
+ * statements rather than a dozen per row. Arrays travel as text[] and are cast on the server,
+ * which reads the same on `pg` and on PGlite.
+ */
+
+const iso = (value: Date | null) => (value === null ? null : value.toISOString());
+
+/** The users of `userIds` who are members of the organization (in any role). */
+export async function findMemberIds(
+  db: Queryable,
+  organizationId: string,
+  userIds: readonly string[],
+): Promise<Set<string>> {
+  if (userIds.length === 0) return new Set();
+  const { rows } = await sql<{ user_id: string }>`
+    select user_id from memberships
+    where organization_id = ${organizationId} and user_id = any(${[...userIds]}::text[]::uuid[])`.execute(db);
+  return new Set(rows.map((row) => row.user_id));
+}
+
+/** Certification types by id, wherever they belong (the caller checks the organization). */
+export async function findTypesById(
+  db: Queryable,
+  ids: readonly string[],
+): Promise<Map<string, CertificationTypeRow>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom("certification_types")
+    .selectAll()
+    .where(sql<boolean>`id = any(${[...ids]}::text[]::uuid[])`)
+    .execute();
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
+export interface HeldRecord {
+  id: string;
+  user_id: string;
+  certification_type_id: string;
+  status: CertificationStatus;
+  expires_at: Date | null;
+}
+
+/**
+ * The unrevoked certifications of the (user, type) pairs that are live by their dates at `now`,
+ * or still stored as live although their date has passed (to be expired before a new one goes in).
+ */
+export async function findHeldRecords(
+  db: Queryable,
+  pairs: readonly { userId: string; typeId: string }[],
+  now: Date,
+): Promise<HeldRecord[]> {
+  if (pairs.length === 0) return [];
+  const { rows } = await sql<HeldRecord>`
+    select c.id, c.user_id, c.certification_type_id, c.status, c.expires_at
+    from unnest(${pairs.map((p) => p.userId)}::text[]::uuid[],
+                ${pairs.map((p) => p.typeId)}::text[]::uuid[]) as p(user_id, type_id)
+    join certifications c on c.user_id = p.user_id and c.certification_type_id = p.type_id
+    where c.revoked_at is null
+      and (c.expires_at is null or c.expires_at > ${now} or c.status in ('active', 'expiring_soon'))`.execute(
+    db,
+  );
+  return rows;
+}
+
+/** Persists `expired` on rows stored as live whose date has passed; returns them as they are now. */
+export async function expireRecords(trx: Tx, ids: readonly string[], now: Date): Promise<CertificationRow[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await sql<CertificationRow>`
+    update certifications set status = 'expired'
+    where id = any(${[...ids]}::text[]::uuid[])
+      and status in ('active', 'expiring_soon') and expires_at <= ${now}
+    returning *`.execute(trx);
+  return rows;
+}
+
+/**
+ * Makes each person a peer mentor of the organization, creating the user when new (an existing
+ * user keeps their name). Returns those who became members, with the name they have.
+ */
+export async function addPeerMentors(
+  trx: Tx,
+  organizationId: string,
+  people: readonly { userId: string; displayName: string }[],
+): Promise<{ user_id: string; display_name: string }[]> {
+  if (people.length === 0) return [];
+  const ids = people.map((p) => p.userId);
+  const { rows } = await sql<{ user_id: string; display_name: string }>`
+    with people as (
+      select * from unnest(${ids}::text[]::uuid[], ${people.map((p) => p.displayName)}::text[])
+        as p(id, display_name)
+    ), created as (
+      insert into users (id, display_name) select id, display_name from people
+      on conflict (id) do nothing
+    ), added as (
+      insert into memberships (organization_id, user_id, role)
+      select ${organizationId}::uuid, id, 'peer_mentor' from people
+      on conflict do nothing
+      returning user_id
+    )
+    select a.user_id, coalesce(u.display_name, p.display_name) as display_name
+    from added a join people p on p.id = a.user_id left join users u on u.id = a.user_id`.execute(trx);
+  return rows;
+}
+
+/**
+ * Draws `count` consecutive numbers of a prefix and year and returns the first. The counter row
+ * stays locked until the transaction ends, so a rolled-back import gives its numbers back.
+ */
+export async function drawSequences(trx: Tx, prefix: string, year: number, count: number): Promise<number> {
+  const row = await trx
+    .insertInto("certificate_counters")
+    .values({ prefix, year, last_value: count })
+    .onConflict((oc) =>
+      oc
+        .columns(["prefix", "year"])
+        .doUpdateSet({ last_value: sql`certificate_counters.last_value + excluded.last_value` }),
+    )
+    .returning("last_value")
+    .executeTakeFirstOrThrow();
+  return row.last_value - count + 1;
+}
+
+export interface ImportedCertification {
+  user_id: string;
+  certification_type_id: string;
+  organization_id: string;
+  certificate_number: string;
+  status: CertificationStatus;
+  issued_at: Date;
+  expires_at: Date | null;
+  issued_by_user_id: string | null;
+  notes: string | null;
+  revoked_at: Date | null;
+  revoked_by_user_id: string | null;
+  revocation_reason: string | null;
+}
+
+/** Inserts manual grants in one statement; every constraint and trigger of the table applies. */
+export async function insertImportedCertifications(
+  trx: Tx,
+  rows: readonly ImportedCertification[],
+): Promise<CertificationRow[]> {
+  if (rows.length === 0) return [];
+  const { rows: inserted } = await sql<CertificationRow>`
+    with r as (
+      select * from unnest(
+        ${rows.map((r) => r.user_id)}::text[]::uuid[],
+        ${rows.map((r) => r.certification_type_id)}::text[]::uuid[],
+        ${rows.map((r) => r.organization_id)}::text[]::uuid[],
+        ${rows.map((r) => r.certificate_number)}::text[],
+        ${rows.map((r) => r.status)}::text[]::certification_status[],
+        ${rows.map((r) => iso(r.issued_at))}::text[]::timestamptz[],
+        ${rows.map((r) => iso(r.expires_at))}::text[]::timestamptz[],
+        ${rows.map((r) => r.issued_by_user_id)}::text[]::uuid[],
+        ${rows.map((r) => r.notes)}::text[],
+        ${rows.map((r) => iso(r.revoked_at))}::text[]::timestamptz[],
+        ${rows.map((r) => r.revoked_by_user_id)}::text[]::uuid[],
+        ${rows.map((r) => r.revocation_reason)}::text[]
+      ) with ordinality as r(user_id, type_id, organization_id, certificate_number, status, issued_at,
+                             expires_at, issued_by, notes, revoked_at, revoked_by, reason, n)
+    ), ${orderedIds("r")}
+    insert into certifications (id, user_id, certification_type_id, organization_id, certificate_number,
+      status, issued_at, expires_at, issued_by_user_id, source, notes, revoked_at, revoked_by_user_id,
+      revocation_reason)
+    select ids.id, user_id, type_id, organization_id, certificate_number, status, issued_at, expires_at,
+      issued_by, 'manual_grant', notes, revoked_at, revoked_by, reason
+    from r join ids using (n)
+    order by n
+    returning *`.execute(trx);
+  return inserted;
+}
