@@ -508,7 +508,7 @@ class BatchImporter {
     const inserted = await insertImportedCertifications(trx, values);
 
     const byNumber = new Map(inserted.map((row) => [row.certificate_number, row]));
-    const badgeJobs: Record<string, unknown>[] = [];
+    const holders = new Set<string>();
     for (const [index, a] of accepted.entries()) {
       const row = byNumber.get(values[index]?.certificate_number ?? "");
       if (!row) throw new Error("an imported row did not come back from its insert");
@@ -543,10 +543,16 @@ class BatchImporter {
           occurredAt: now,
         });
       }
-      badgeJobs.push({ user_id: row.user_id, certification_id: row.id, reason: "issued" });
+      holders.add(row.user_id);
     }
     await appendAuditEvents(trx, events);
-    await enqueueJobs(trx, BADGE_EVALUATION_QUEUE, badgeJobs, now);
+    // Badges are a holder's: one evaluation per holder of the batch covers all their new rows.
+    await enqueueJobs(
+      trx,
+      BADGE_EVALUATION_QUEUE,
+      [...holders].map((userId) => ({ user_id: userId, reason: "imported" })),
+      now,
+    );
   }
 }
 

@@ -3,10 +3,12 @@ import { Readable } from "node:stream";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../test/databases.js";
-import { grant, makeMember, makeScene, serviceContext } from "../../test/factories.js";
+import { grant, makeMember, makeScene, makeType, serviceContext } from "../../test/factories.js";
+import { createServiceWorker } from "../jobs/service-worker.js";
 import { listAuditEvents } from "../storage/audit-events.js";
 import { importCertificationsCsv } from "./import-certifications.js";
 import { issueInTransaction } from "./issue-certification.js";
+import { listBadges } from "./list-badges.js";
 
 const HEADER =
   "user_id,display_name,certification_type,issued_at,expires_at,notes,revoked_at,revocation_reason";
@@ -81,7 +83,7 @@ describe.each(DATABASE_KINDS)("CSV import in batches on %s", (kind) => {
     expect(new Set(joined.map((m) => m.role))).toEqual(new Set(["peer_mentor"]));
     const added = await listAuditEvents(ctx.db, d);
     expect(added.map((event) => event.action)).toEqual(["added"]);
-    // A badge evaluation per imported certification, as for any grant.
+    // A badge evaluation per holder of the batch, as a grant enqueues one for its holder.
     const jobs = await ctx.db
       .selectFrom("jobs")
       .select("payload")
@@ -89,6 +91,38 @@ describe.each(DATABASE_KINDS)("CSV import in batches on %s", (kind) => {
       .where(sql<boolean>`payload->>'user_id' in (${sql.join([a, b, c, d, e])})`)
       .execute();
     expect(jobs).toHaveLength(5);
+  });
+
+  it("imported certifications earn their holder's badges once the worker has run", async () => {
+    const scene = await makeScene(ctx, { name: "Grunnkurs" });
+    const [second, third] = [
+      await makeType(ctx, scene.organization.id, { name: "Videregående" }),
+      await makeType(ctx, scene.organization.id, { name: "Veileder" }),
+    ];
+    const result = await importCertificationsCsv(
+      ctx,
+      scene.admin.principal,
+      file([
+        `${scene.mentor.userId},,Grunnkurs,2025-01-05,,,,`,
+        `${scene.mentor.userId},,${second.name},2025-02-05,,,,`,
+        `${scene.mentor.userId},,${third.name},2025-03-05,,,,`,
+      ]),
+      { organizationId: scene.organization.id, skipInvalid: false },
+    );
+    expect(result).toMatchObject({ imported: 3, skipped: 0 });
+    const worker = createServiceWorker({
+      ctx,
+      adapter: { deliver: async () => {} },
+      sweepCron: "*/5 * * * *",
+      notifyMaxAttempts: 3,
+      schedules: false,
+    });
+    await worker.drain();
+    const badges = await listBadges(ctx, scene.mentor.principal, scene.mentor.userId);
+    expect(badges.items.map((item) => item.badge).sort()).toEqual([
+      "first_certification",
+      "three_certifications",
+    ]);
   });
 
   it("a revoked paper certificate is issued then revoked in its audit trail, and takes no live place", async () => {
