@@ -1,7 +1,8 @@
-import { sql } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { Status } from "../domain/status.js";
 import type { Db, Queryable, Tx } from "./database.js";
-import type { CertificationRow, CertificationUpdate, NewCertification } from "./schema.js";
+import { preparedByShape, prepareQuery } from "./prepared.js";
+import type { CertificationRow, CertificationUpdate, DB, NewCertification } from "./schema.js";
 
 /** A certification with the warning window of its type (null: the service default). */
 export type CertificationRecord = CertificationRow & { type_warning_days: number | null };
@@ -14,15 +15,21 @@ function withTypeWindow(db: Queryable) {
     .select("t.warning_days as type_warning_days");
 }
 
+const byId = prepareQuery((db, p: { id: string }) => withTypeWindow(db).where("c.id", "=", p.id));
+
 export async function findCertification(db: Queryable, id: string): Promise<CertificationRecord | undefined> {
-  return withTypeWindow(db).where("c.id", "=", id).executeTakeFirst();
+  return (await byId(db, { id }))[0];
 }
+
+const byNumber = prepareQuery((db, p: { number: string }) =>
+  withTypeWindow(db).where("c.certificate_number", "=", p.number),
+);
 
 export async function findCertificationByNumber(
   db: Queryable,
   certificateNumber: string,
 ): Promise<CertificationRecord | undefined> {
-  return withTypeWindow(db).where("c.certificate_number", "=", certificateNumber).executeTakeFirst();
+  return (await byNumber(db, { number: certificateNumber }))[0];
 }
 
 /** Reads and locks a certification for the rest of the transaction. */
@@ -140,6 +147,45 @@ export interface CertificationFilters {
   limit: number;
 }
 
+/** The filters of the list, each a clause when given. */
+const LIST_FILTERS = [
+  "organizationId",
+  "organizationIds",
+  "userId",
+  "certificationTypeId",
+  "source",
+  "expiresBefore",
+  "expiresAfter",
+  "beforeId",
+  "statuses",
+] as const satisfies readonly (keyof CertificationFilters)[];
+
+type ListParams = Required<CertificationFilters> & { now: Date; defaultWarningDays: number };
+
+/** The list's query for one combination of filters (its shape), compiled once. */
+const listByShape = preparedByShape((db, p: ListParams, shape) => {
+  const has = new Set(shape.split(","));
+  let query = withTypeWindow(db);
+  if (has.has("organizationId")) query = query.where("c.organization_id", "=", p.organizationId);
+  if (has.has("organizationIds")) {
+    query = query.where(sql<boolean>`c.organization_id = any(${p.organizationIds}::uuid[])`);
+  }
+  if (has.has("userId")) query = query.where("c.user_id", "=", p.userId);
+  if (has.has("certificationTypeId")) {
+    query = query.where("c.certification_type_id", "=", p.certificationTypeId);
+  }
+  if (has.has("source")) query = query.where("c.source", "=", p.source);
+  if (has.has("expiresBefore")) query = query.where("c.expires_at", "<", p.expiresBefore);
+  if (has.has("expiresAfter")) query = query.where("c.expires_at", ">", p.expiresAfter);
+  if (has.has("beforeId")) query = query.where("c.id", "<", p.beforeId);
+  if (has.has("statuses")) {
+    query = query.where(
+      sql<boolean>`(${effectiveStatusSql(p.now, p.defaultWarningDays)}) = any(${p.statuses}::text[])`,
+    );
+  }
+  return query.orderBy("c.id", "desc").limit(p.limit);
+});
+
 /** Newest first, filtered by the effective status at `now`. */
 export async function listCertifications(
   db: Db,
@@ -147,26 +193,14 @@ export async function listCertifications(
   now: Date,
   defaultWarningDays: number,
 ): Promise<CertificationRecord[]> {
-  let query = withTypeWindow(db);
-  if (filters.organizationId !== undefined)
-    query = query.where("c.organization_id", "=", filters.organizationId);
-  if (filters.organizationIds !== undefined) {
-    if (filters.organizationIds.length === 0) return [];
-    query = query.where("c.organization_id", "in", filters.organizationIds);
+  if (filters.organizationIds !== undefined && filters.organizationIds.length === 0) return [];
+  let shape = "";
+  for (const name of LIST_FILTERS) {
+    const value = filters[name];
+    if (value === undefined || (name === "statuses" && (value as readonly Status[]).length === 0)) continue;
+    shape = shape === "" ? name : `${shape},${name}`;
   }
-  if (filters.userId !== undefined) query = query.where("c.user_id", "=", filters.userId);
-  if (filters.certificationTypeId !== undefined) {
-    query = query.where("c.certification_type_id", "=", filters.certificationTypeId);
-  }
-  if (filters.source !== undefined) query = query.where("c.source", "=", filters.source);
-  if (filters.expiresBefore !== undefined) query = query.where("c.expires_at", "<", filters.expiresBefore);
-  if (filters.expiresAfter !== undefined) query = query.where("c.expires_at", ">", filters.expiresAfter);
-  if (filters.beforeId !== undefined) query = query.where("c.id", "<", filters.beforeId);
-  const statuses = filters.statuses;
-  if (statuses !== undefined && statuses.length > 0) {
-    query = query.where((eb) => eb(effectiveStatusSql(now, defaultWarningDays), "in", [...statuses]));
-  }
-  return query.orderBy("c.id", "desc").limit(filters.limit).execute();
+  return listByShape(db, shape, { ...(filters as ListParams), now, defaultWarningDays });
 }
 
 /** Certifications of an organization whose dates put them in or near expiry within `days`. */
@@ -204,7 +238,30 @@ export async function findEligibilityFacts(
   typeId: string,
   organizationIds: readonly string[] | null,
 ): Promise<EligibilityFacts | undefined> {
-  const row = await db
+  const rows =
+    organizationIds === null
+      ? await eligibilityAnywhere(db, { userId, typeId })
+      : await eligibilityWithin(db, { userId, typeId, organizationIds });
+  const row = rows[0];
+  if (!row) return undefined;
+  const { type_organization_id, ...record } = row;
+  return {
+    typeOrganizationId: type_organization_id,
+    record: record.id === null ? null : (record as CertificationRecord),
+  };
+}
+
+interface EligibilityParams {
+  userId: string;
+  typeId: string;
+  /** Only certifications of these organizations; all when absent. */
+  organizationIds?: readonly string[];
+}
+
+/** The type and the user's deciding certification of it, from any organization or only some. */
+function eligibilityQuery(db: Kysely<DB>, p: EligibilityParams, restricted: boolean) {
+  // p holds placeholders here (prepareQuery): read, never spread or tested.
+  return db
     .selectFrom("certification_types as t")
     .leftJoinLateral(
       (eb) => {
@@ -212,12 +269,9 @@ export async function findEligibilityFacts(
           .selectFrom("certifications as c")
           .selectAll("c")
           .whereRef("c.certification_type_id", "=", "t.id")
-          .where("c.user_id", "=", userId);
-        if (organizationIds !== null) {
-          candidates =
-            organizationIds.length === 0
-              ? candidates.where(sql<boolean>`false`)
-              : candidates.where("c.organization_id", "in", organizationIds);
+          .where("c.user_id", "=", p.userId);
+        if (restricted) {
+          candidates = candidates.where(sql<boolean>`c.organization_id = any(${p.organizationIds}::uuid[])`);
         }
         return candidates
           .orderBy(sql`c.revoked_at is null`, "desc")
@@ -250,12 +304,8 @@ export async function findEligibilityFacts(
       "c.created_at",
       "c.updated_at",
     ])
-    .where("t.id", "=", typeId)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const { type_organization_id, ...record } = row;
-  return {
-    typeOrganizationId: type_organization_id,
-    record: record.id === null ? null : (record as CertificationRecord),
-  };
+    .where("t.id", "=", p.typeId);
 }
+
+const eligibilityAnywhere = prepareQuery((db, p: EligibilityParams) => eligibilityQuery(db, p, false));
+const eligibilityWithin = prepareQuery((db, p: Required<EligibilityParams>) => eligibilityQuery(db, p, true));
