@@ -1,4 +1,3 @@
-import { createSecretKey, type KeyObject } from "node:crypto";
 import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify, SignJWT } from "jose";
 import { DomainError } from "../domain/errors.js";
 import type { Principal } from "../domain/principal.js";
@@ -22,22 +21,41 @@ const SERVICE = /^service:([a-z0-9][a-z0-9._-]{0,63})$/i;
 const unauthenticated = (detail: string) => new DomainError("unauthenticated", detail);
 
 /**
+ * How long a verified token is taken on trust before its signature is checked again. Its own
+ * expiry still ends it to the second; the bound is for keys withdrawn from the JWKS.
+ */
+const TOKEN_TRUST_MS = 60_000;
+const TOKEN_CACHE_MAX = 10_000;
+
+/**
  * Turns a bearer token into a principal. The token proves identity only; roles come from the
  * membership table, cached briefly so a request costs no database round trip while a change of
  * membership still takes effect within `cacheSeconds`.
  */
 export class Authenticator {
-  readonly #secret: KeyObject | null;
+  readonly #secret: Promise<CryptoKey> | null;
   readonly #jwks: JWTVerifyGetKey | null;
   readonly #cache = new Map<string, { principal: Principal; until: number }>();
   readonly #loading = new Map<string, Promise<Principal>>();
+  /** Tokens whose signature and claims were verified: the subject, and until when (ms). */
+  readonly #verified = new Map<string, { subject: string; until: number }>();
 
   constructor(
     private readonly db: Queryable,
     private readonly options: AuthOptions,
   ) {
-    // A KeyObject made once: handing jose the raw bytes makes it import the key on every request.
-    this.#secret = options.jwtSecret ? createSecretKey(Buffer.from(options.jwtSecret, "utf8")) : null;
+    // A CryptoKey made once: handed raw bytes or a KeyObject, jose imports the key on every call.
+    this.#secret = options.jwtSecret
+      ? crypto.subtle.importKey(
+          "raw",
+          new TextEncoder().encode(options.jwtSecret),
+          { name: "HMAC", hash: "SHA-256" },
+          false,
+          ["verify"],
+        )
+      : null;
+    // An unhandled rejection would end the process before the first request could report it.
+    this.#secret?.catch(() => {});
     this.#jwks = options.jwksUrl ? createRemoteJWKSet(new URL(options.jwksUrl)) : null;
   }
 
@@ -45,8 +63,7 @@ export class Authenticator {
     if (!authorization) throw unauthenticated("Send a token: Authorization: Bearer <JWT>");
     const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
     if (!match?.[1]) throw unauthenticated("The Authorization header must be: Bearer <JWT>");
-    const payload = await this.#verify(match[1]);
-    const subject = payload.sub ?? "";
+    const subject = await this.#subjectOf(match[1]);
     const service = SERVICE.exec(subject);
     if (service?.[1]) return { kind: "service", name: service[1] };
     if (!UUID.test(subject)) throw unauthenticated("The token's sub is neither a user id nor service:<name>");
@@ -56,6 +73,28 @@ export class Authenticator {
   /** Forgets a user's cached roles (after a change made through this process). */
   forget(userId: string): void {
     this.#cache.delete(userId.toLowerCase());
+  }
+
+  /**
+   * The subject of a valid token. A token verified before is taken from memory: the same string
+   * has the same signature and claims, so only its expiry can change the answer, and that is
+   * checked on every use (verification costs more than the rest of a cached read).
+   */
+  async #subjectOf(token: string): Promise<string> {
+    const known = this.#verified.get(token);
+    if (known) {
+      if (Date.now() < known.until) return known.subject;
+      this.#verified.delete(token);
+    }
+    const payload = await this.#verify(token);
+    const subject = payload.sub ?? "";
+    const now = Date.now();
+    const until = Math.min(now + TOKEN_TRUST_MS, payload.exp === undefined ? Infinity : payload.exp * 1000);
+    if (until > now) {
+      if (this.#verified.size >= TOKEN_CACHE_MAX) this.#verified.clear();
+      this.#verified.set(token, { subject, until });
+    }
+    return subject;
   }
 
   async #verify(token: string): Promise<JWTPayload> {
@@ -68,7 +107,7 @@ export class Authenticator {
         alg?: unknown;
       };
       if (header.alg === "HS256" && this.#secret) {
-        return (await jwtVerify(token, this.#secret, { ...checks, algorithms: ["HS256"] })).payload;
+        return (await jwtVerify(token, await this.#secret, { ...checks, algorithms: ["HS256"] })).payload;
       }
       if (header.alg !== "HS256" && this.#jwks) {
         return (await jwtVerify(token, this.#jwks, checks)).payload;
