@@ -1,5 +1,6 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyReply } from "fastify";
+import { STATUSES } from "../../domain/status.js";
 import { issuances, revocations } from "../../observability/metrics.js";
 import { checkEligibility } from "../../services/check-eligibility.js";
 import { completeCourse } from "../../services/complete-course.js";
@@ -24,6 +25,8 @@ import {
   IdempotencyHeaders,
   IdParams,
   IfMatchHeaders,
+  NullableOneOf,
+  NullableString,
   OrgParams,
   problems,
   ReasonBody,
@@ -312,13 +315,9 @@ export function certificationRoutes(app: App, deps: ServerDeps): void {
         response: {
           200: Type.Object({
             eligible: Type.Boolean({ description: "True while active or expiring soon" }),
-            certification_id: Type.Union([Type.String(), Type.Null()], {
-              description: "The certification judged",
-            }),
-            status: Type.Union([StatusSchema, Type.Null()], { description: "Its effective status" }),
-            expires_at: Type.Union([Type.String({ format: "date-time" }), Type.Null()], {
-              description: "Its expiry",
-            }),
+            certification_id: NullableString({ description: "The certification judged" }),
+            status: NullableOneOf(STATUSES, { description: "Its effective status" }),
+            expires_at: NullableString({ format: "date-time", description: "Its expiry" }),
           }),
           ...problems(400, 401, 404),
         },
