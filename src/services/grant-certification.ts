@@ -1,8 +1,7 @@
 import type { Principal } from "../domain/principal.js";
-import { inTransaction, type ServiceContext } from "./context.js";
-import { claimIdempotencyKey, type IdempotencyRequest, storeIdempotentResponse } from "./idempotency.js";
-import { type IssuedCertification, issueInTransaction } from "./issue-certification.js";
-import { type CertificationView, etagOf } from "./views.js";
+import type { ServiceContext } from "./context.js";
+import type { IdempotencyRequest } from "./idempotency.js";
+import { type IssuedCertification, issueCertification } from "./issue-certification.js";
 
 export interface GrantInput {
   organizationId: string;
@@ -15,7 +14,8 @@ export interface GrantInput {
 
 /**
  * Manual grant by a coordinator or admin (use case 1). With an idempotency key, a repeat of the
- * same request returns the first answer and creates nothing.
+ * same request returns the first answer and creates nothing. One read and one write (see
+ * issueCertification).
  */
 export async function grantCertification(
   ctx: ServiceContext,
@@ -23,13 +23,10 @@ export async function grantCertification(
   input: GrantInput,
   idempotency?: IdempotencyRequest,
 ): Promise<IssuedCertification> {
-  return inTransaction(ctx, async (trx) => {
-    if (idempotency) {
-      const replay = await claimIdempotencyKey<CertificationView>(trx, principal, idempotency);
-      if (replay)
-        return { certification: replay.body, etag: etagOf(replay.body), statusCode: replay.statusCode };
-    }
-    const issued = await issueInTransaction(ctx, trx, principal, {
+  return issueCertification(
+    ctx,
+    principal,
+    {
       organizationId: input.organizationId,
       userId: input.userId,
       certificationTypeId: input.certificationTypeId,
@@ -38,13 +35,7 @@ export async function grantCertification(
       issuedAt: input.issuedAt,
       expiresAt: input.expiresAt,
       notes: input.notes,
-    });
-    if (idempotency) {
-      await storeIdempotentResponse(trx, principal, idempotency.key, {
-        statusCode: 201,
-        body: issued.certification,
-      });
-    }
-    return issued;
-  });
+    },
+    idempotency,
+  );
 }

@@ -1,7 +1,12 @@
 import { createHash } from "node:crypto";
 import { DomainError } from "../domain/errors.js";
 import { actorName, type Principal } from "../domain/principal.js";
-import type { Tx } from "../storage/database.js";
+import type { Queryable, Tx } from "../storage/database.js";
+import {
+  findStoredIdempotencyKey,
+  type IdempotencyKeyRef,
+  type StoredIdempotencyKey,
+} from "../storage/issuance.js";
 
 export interface IdempotencyRequest {
   key: string;
@@ -21,6 +26,34 @@ function hashOf(fingerprint: unknown): string {
   return createHash("sha256").update(JSON.stringify(fingerprint)).digest("hex");
 }
 
+/** The key as stored: whose it is, and the hash of the request made under it. */
+export function idempotencyKeyRef(principal: Principal, request: IdempotencyRequest): IdempotencyKeyRef {
+  return { principal: actorName(principal), key: request.key, requestHash: hashOf(request.fingerprint) };
+}
+
+/**
+ * The first answer given under a key, for a repeat of the request; a different request under the
+ * same key is refused.
+ */
+export function replayStored<T>(ref: IdempotencyKeyRef, stored: StoredIdempotencyKey): StoredResponse<T> {
+  if (stored.requestHash !== ref.requestHash) {
+    throw new DomainError(
+      "idempotency_key_reused",
+      "This Idempotency-Key was used with a different request; use a new key for a new request",
+    );
+  }
+  return { statusCode: stored.statusCode, body: stored.response as T };
+}
+
+/** The stored answer under the key, if another request has committed one. */
+export async function findReplay<T>(
+  db: Queryable,
+  ref: IdempotencyKeyRef,
+): Promise<StoredResponse<T> | null> {
+  const stored = await findStoredIdempotencyKey(db, ref);
+  return stored ? replayStored<T>(ref, stored) : null;
+}
+
 /**
  * Claims the key inside the issuing transaction. The first request inserts it and goes on; a
  * concurrent one with the same key waits on the unique index until the first commits, then
@@ -31,28 +64,17 @@ export async function claimIdempotencyKey<T>(
   principal: Principal,
   request: IdempotencyRequest,
 ): Promise<StoredResponse<T> | null> {
-  const owner = actorName(principal);
-  const hash = hashOf(request.fingerprint);
+  const ref = idempotencyKeyRef(principal, request);
   const claimed = await trx
     .insertInto("idempotency_keys")
-    .values({ principal: owner, key: request.key, request_hash: hash, status_code: 0 })
+    .values({ principal: ref.principal, key: ref.key, request_hash: ref.requestHash, status_code: 0 })
     .onConflict((oc) => oc.columns(["principal", "key"]).doNothing())
     .returning("key")
     .executeTakeFirst();
   if (claimed) return null;
-  const stored = await trx
-    .selectFrom("idempotency_keys")
-    .select(["request_hash", "status_code", "response"])
-    .where("principal", "=", owner)
-    .where("key", "=", request.key)
-    .executeTakeFirstOrThrow();
-  if (stored.request_hash !== hash) {
-    throw new DomainError(
-      "idempotency_key_reused",
-      "This Idempotency-Key was used with a different request; use a new key for a new request",
-    );
-  }
-  return { statusCode: stored.status_code, body: stored.response as T };
+  const stored = await findStoredIdempotencyKey(trx, ref);
+  if (!stored) throw new Error("an idempotency key that conflicted is not there");
+  return replayStored<T>(ref, stored);
 }
 
 export async function storeIdempotentResponse(

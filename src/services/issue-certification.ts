@@ -11,20 +11,26 @@ import {
 } from "../domain/rules.js";
 import { effectiveStatus, isLive, type Source } from "../domain/status.js";
 import { appendAuditEvent } from "../storage/audit-events.js";
-import { findCertificationType } from "../storage/certification-types.js";
-import {
-  expireLapsed,
-  findCertification,
-  findLiveOther,
-  insertCertification,
-  nextSequence,
-} from "../storage/certifications.js";
+import { expireLapsed, findCertification } from "../storage/certifications.js";
 import type { Tx } from "../storage/database.js";
-import { enqueueJob } from "../storage/jobs.js";
-import { findOrganization } from "../storage/organizations.js";
-import type { CourseRegistrationRow } from "../storage/schema.js";
-import { findMembership } from "../storage/users.js";
+import { isRetryable, translateDatabaseError } from "../storage/errors.js";
+import {
+  IDEMPOTENCY_KEY_CONSTRAINT,
+  type IdempotencyKeyRef,
+  type IssuanceFacts,
+  type IssuanceWrite,
+  loadIssuanceFacts,
+  writeIssuance,
+} from "../storage/issuance.js";
+import type { CertificationRow, CourseRegistrationRow } from "../storage/schema.js";
 import type { ServiceContext } from "./context.js";
+import {
+  findReplay,
+  type IdempotencyRequest,
+  idempotencyKeyRef,
+  replayStored,
+  type StoredResponse,
+} from "./idempotency.js";
 import { type CertificationView, certificationView, etagOf } from "./views.js";
 
 export const BADGE_EVALUATION_QUEUE = "badge-evaluation";
@@ -51,7 +57,8 @@ export interface IssuedCertification {
 /**
  * Issues one certification inside the caller's transaction: every seed rule checked, a stale
  * live row of the same user and type expired first, a gapless number drawn, the audit event and
- * the badge evaluation written with it.
+ * the badge evaluation written with it. Two statements (one read, one write), and more only when
+ * a row of the user and type is stored as live past its date.
  */
 export async function issueInTransaction(
   ctx: ServiceContext,
@@ -60,16 +67,95 @@ export async function issueInTransaction(
   request: IssueRequest,
 ): Promise<IssuedCertification> {
   const now = ctx.clock();
-  const organization = await findOrganization(trx, request.organizationId);
+  const facts = await loadIssuanceFacts(trx, factsQuery(request, now, null));
+  const plan = planIssuance(ctx, principal, request, facts, now, null);
+  if (facts.lapsed) await expireLapsedBeforeIssue(ctx, trx, plan);
+  try {
+    return issuedFrom(ctx, plan, await writeIssuance(trx, plan.write));
+  } catch (error) {
+    throw isLiveViolation(error) ? liveAlready() : error;
+  }
+}
+
+/**
+ * Issues one certification on its own (a manual grant), by the same rules as issueInTransaction.
+ * With an idempotency key, a repeat of the request returns the first answer and creates nothing.
+ *
+ * Two round trips and no explicit transaction: one read of everything the rules need (and of an
+ * answer stored under the key), then the write as one statement, atomic by itself, that draws the
+ * number and writes the certification, its audit event, its badge job and the answer under the
+ * key together, holding the counter's lock only while it commits. Nothing is locked between the
+ * read and the write, as nothing was between the reads and the writes of the READ COMMITTED
+ * transaction this replaces; what can race is refused by the write: a second live certification
+ * by the partial unique index, a second answer under the key by its primary key (a request
+ * refused so while another under its key committed replays that one's answer). A row stored as
+ * live past its date needs its expiry persisted before the insert: that rare case runs the
+ * expiry and the write in one transaction.
+ */
+export async function issueCertification(
+  ctx: ServiceContext,
+  principal: Principal,
+  request: IssueRequest,
+  idempotency?: IdempotencyRequest,
+): Promise<IssuedCertification> {
+  const key = idempotency ? idempotencyKeyRef(principal, idempotency) : null;
+  const now = ctx.clock();
+  try {
+    const facts = await loadIssuanceFacts(ctx.db, factsQuery(request, now, key));
+    if (key && facts.stored) return replayed(replayStored<CertificationView>(key, facts.stored));
+    const plan = planIssuance(ctx, principal, request, facts, now, key);
+    const row = await retryingDeadlocks(() =>
+      facts.lapsed
+        ? ctx.db.transaction().execute(async (trx) => {
+            await expireLapsedBeforeIssue(ctx, trx, plan);
+            return writeIssuance(trx, plan.write);
+          })
+        : writeIssuance(ctx.db, plan.write),
+    );
+    return issuedFrom(ctx, plan, row);
+  } catch (error) {
+    // Another request under the same key committed first: its answer is this one's.
+    if (key && isUniqueViolation(error)) {
+      const replay = await findReplay<CertificationView>(ctx.db, key);
+      if (replay) return replayed(replay);
+    }
+    throw isLiveViolation(error) ? liveAlready() : translateDatabaseError(error);
+  }
+}
+
+interface IssuancePlan {
+  write: IssuanceWrite;
+  typeWarningDays: number | null;
+  now: Date;
+}
+
+function factsQuery(request: IssueRequest, now: Date, key: IdempotencyKeyRef | null) {
+  return {
+    organizationId: request.organizationId,
+    certificationTypeId: request.certificationTypeId,
+    userId: request.userId,
+    now,
+    idempotency: key,
+  };
+}
+
+/** Every seed rule an issuance can break before it writes, checked in the order callers see them. */
+function planIssuance(
+  ctx: ServiceContext,
+  principal: Principal,
+  request: IssueRequest,
+  facts: IssuanceFacts,
+  now: Date,
+  key: IdempotencyKeyRef | null,
+): IssuancePlan {
+  const { organization, type } = facts;
   if (!organization || !canSeeOrganization(principal, organization.id)) throw notFound("Organization");
   if (request.source === "manual_grant") checkIssuedByRole(principal, organization.id);
 
-  const type = await findCertificationType(trx, request.certificationTypeId);
   if (!type) throw notFound("Certification type");
   checkOrganizationScopedType(type.organization_id, organization.id);
 
-  const membership = await findMembership(trx, organization.id, request.userId);
-  if (!membership) throw notFound("User in this organization");
+  if (facts.memberUserId === null) throw notFound("User in this organization");
 
   checkSourceConsistency(
     request.source,
@@ -85,21 +171,18 @@ export async function issueInTransaction(
 
   const warningDays = type.warning_days ?? ctx.warningDays;
   const status = effectiveStatus({ revoked_at: null, expires_at: expiresAt }, warningDays, now);
-  await expireLapsedWithAudit(ctx, trx, request.userId, type.id, now);
-  if (isLive(status) && (await findLiveOther(trx, request.userId, type.id, now, null))) {
-    throw new DomainError(
-      "one_active_cert_per_user_per_type",
-      "The user already holds a live certification of this type; renew it instead",
-    );
-  }
+  // The partial unique index refuses a second row stored as live; this also refuses one next to a
+  // row stored as expired whose dates say it is live (rows stored as live past their date do not
+  // count: their expiry is persisted before the insert).
+  if (isLive(status) && facts.liveOther) throw liveAlready();
 
   const year = yearIn(issuedAt, organization.time_zone);
-  const sequence = await nextSequence(trx, organization.prefix, year);
-  const inserted = await insertCertification(trx, {
-    user_id: request.userId,
+  // The number is drawn in the write; a prefix or year that no number can have is refused here.
+  formatCertificateNumber({ prefix: organization.prefix, year, sequence: 1 });
+  const certification = {
+    user_id: facts.memberUserId,
     certification_type_id: type.id,
     organization_id: organization.id,
-    certificate_number: formatCertificateNumber({ prefix: organization.prefix, year, sequence }),
     status,
     issued_at: issuedAt,
     expires_at: expiresAt,
@@ -107,26 +190,89 @@ export async function issueInTransaction(
     source: request.source,
     course_registration_id: request.registration?.id ?? null,
     notes: request.notes ?? null,
-  });
-  const view = certificationView({ ...inserted, type_warning_days: type.warning_days }, now, ctx.warningDays);
+  };
+  // The view of the row about to be written; the write sets what the database assigns.
+  const { id, certificate_number, created_at, updated_at, ...view } = certificationView(
+    {
+      ...certification,
+      id: "",
+      certificate_number: "",
+      revoked_at: null,
+      revoked_by_user_id: null,
+      revocation_reason: null,
+      expiry_warning_sent_at: null,
+      created_at: now,
+      updated_at: now,
+      type_warning_days: type.warning_days,
+    },
+    now,
+    ctx.warningDays,
+  );
+  return {
+    write: {
+      certification,
+      counter: { prefix: organization.prefix, year },
+      view,
+      audit: { actorUserId: actorUserId(principal), actor: actorName(principal), occurredAt: now },
+      job: { queue: BADGE_EVALUATION_QUEUE, runAt: now },
+      idempotency: key,
+    },
+    typeWarningDays: type.warning_days,
+    now,
+  };
+}
 
-  await appendAuditEvent(trx, {
-    entityType: "certification",
-    entityId: inserted.id,
-    organizationId: organization.id,
-    action: "issued",
-    actorUserId: actorUserId(principal),
-    actor: actorName(principal),
-    before: null,
-    after: view,
-    occurredAt: now,
-  });
-  await enqueueJob(trx, {
-    queue: BADGE_EVALUATION_QUEUE,
-    payload: { user_id: request.userId, certification_id: inserted.id, reason: "issued" },
-    runAt: now,
-  });
+function liveAlready(): DomainError {
+  return new DomainError(
+    "one_active_cert_per_user_per_type",
+    "The user already holds a live certification of this type; renew it instead",
+  );
+}
+
+async function expireLapsedBeforeIssue(ctx: ServiceContext, trx: Tx, plan: IssuancePlan): Promise<void> {
+  const { user_id, certification_type_id } = plan.write.certification;
+  await expireLapsedWithAudit(ctx, trx, user_id, certification_type_id, plan.now);
+}
+
+function issuedFrom(ctx: ServiceContext, plan: IssuancePlan, row: CertificationRow): IssuedCertification {
+  const view = certificationView(
+    { ...row, type_warning_days: plan.typeWarningDays },
+    plan.now,
+    ctx.warningDays,
+  );
   return { certification: view, etag: etagOf(view), statusCode: 201 };
+}
+
+function replayed(replay: StoredResponse<CertificationView>): IssuedCertification {
+  return { certification: replay.body, etag: etagOf(replay.body), statusCode: replay.statusCode };
+}
+
+/** Deadlocks and serialization failures run again, as inTransaction does. */
+async function retryingDeadlocks<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt < 3 && isRetryable(error)) continue;
+      throw error;
+    }
+  }
+}
+
+function uniqueViolationOf(error: unknown): string | null {
+  const { code, constraint } = (error ?? {}) as { code?: unknown; constraint?: unknown };
+  return code === "23505" && typeof constraint === "string" ? constraint : null;
+}
+
+/** The partial unique index one_active_cert_per_user_per_type refused the insert. */
+function isLiveViolation(error: unknown): boolean {
+  return uniqueViolationOf(error) === "one_active_cert_per_user_per_type";
+}
+
+/** A refusal that a concurrent request under the same idempotency key can cause. */
+function isUniqueViolation(error: unknown): boolean {
+  const constraint = uniqueViolationOf(error);
+  return constraint === "one_active_cert_per_user_per_type" || constraint === IDEMPOTENCY_KEY_CONSTRAINT;
 }
 
 /**
