@@ -1,6 +1,6 @@
 import { forbidden } from "../domain/errors.js";
 import { actorName, isGlobal, type Principal } from "../domain/principal.js";
-import { type SweepBatchResult, sweepBatch } from "../storage/expiry-sweep.js";
+import { type SweepBatchResult, sweepBatch, sweepHorizon } from "../storage/expiry-sweep.js";
 import type { ServiceContext } from "./context.js";
 import { BADGE_EVALUATION_QUEUE } from "./issue-certification.js";
 
@@ -30,8 +30,10 @@ export const DEFAULT_SWEEP_BATCH_SIZE = 2000;
  * The expiry sweep (contract §5): persists `expired` and `expiring_soon`, and dispatches exactly
  * one reminder per certification entering its window. Runs in batches walking the live rows in
  * expiry order, so memory is one batch's counters whatever the table's size, and no lock is held
- * longer than one batch. Safe to run from any number of processes at once (see sweepBatch).
- * Global admins and the system may run it.
+ * longer than one batch. The walk reads expiries only up to the horizon (now + the largest warning
+ * window, read once per run) and past it only `expiring_soon` rows, so a run's cost follows the
+ * rows that can be due, not the live rows years from their window. Safe to run from any number of
+ * processes at once (see sweepBatch). Global admins and the system may run it.
  */
 export async function runExpirySweep(
   ctx: ServiceContext,
@@ -42,6 +44,7 @@ export async function runExpirySweep(
   const started = performance.now();
   const now = ctx.clock();
   const batchSize = options.batchSize ?? DEFAULT_SWEEP_BATCH_SIZE;
+  const horizon = await sweepHorizon(ctx.db, now, ctx.warningDays);
   const counts: SweepCounts = {
     expired: 0,
     expiring_soon: 0,
@@ -55,6 +58,7 @@ export async function runExpirySweep(
     const batch = await sweepBatch(ctx.db, {
       now,
       defaultWarningDays: ctx.warningDays,
+      horizon,
       batchSize,
       after,
       notifyMaxAttempts: options.notifyMaxAttempts ?? 10,

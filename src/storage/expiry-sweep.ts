@@ -7,6 +7,11 @@ export const EXPIRING_SOON_NOTIFICATION = "certification.expiring_soon";
 export interface SweepBatchInput {
   now: Date;
   defaultWarningDays: number;
+  /**
+   * From sweepHorizon, for the same `now` and default: no live row expiring after it is inside any
+   * window, so past it only an `expiring_soon` row (a window that shrank) can be due.
+   */
+  horizon: Date;
   batchSize: number;
   /** Keyset position: only rows after this (expires_at, id) in expiry order. */
   after: { expiresAt: Date; id: string } | null;
@@ -31,21 +36,54 @@ const iso = (column: string) =>
   sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
 
 /**
+ * `now` plus the largest warning window (the largest type's, or the default if larger): the end
+ * of the expiry range the sweep has to read. Same arithmetic as each row's own window in
+ * sweepBatch, so every row inside its window expires at or before this.
+ */
+export async function sweepHorizon(db: Db, now: Date, defaultWarningDays: number): Promise<Date> {
+  const result = await sql<{ horizon: Date }>`
+    select ${now}::timestamptz
+      + make_interval(hours => 24 * greatest(max(warning_days), ${defaultWarningDays}::int)) as horizon
+    from certification_types`.execute(db);
+  const horizon = result.rows[0]?.horizon;
+  if (!horizon) throw new Error("the sweep horizon query returned no row");
+  return new Date(horizon);
+}
+
+/**
  * One batch of the expiry sweep, as ONE statement, hence one short transaction:
  *  - picks up to `batchSize` live certifications whose persisted state is behind their dates, in
  *    expiry order after the keyset position, locking them with SKIP LOCKED (a concurrent sweep
- *    takes other rows, a user's change in flight is left for the next sweep);
+ *    takes other rows, a user's change in flight is left for the next sweep). Two range scans,
+ *    both in (expires_at, id) order, the second taking what the first leaves of the batch:
+ *    live rows expiring up to the horizon (idx_certification_live_expires), then `expiring_soon`
+ *    rows past it, all of them outside their window (idx_certification_expiring_soon_expires);
  *  - persists `expired`, `expiring_soon`, or `active` (a window that shrank);
  *  - for each one newly inside its window with no reminder yet, sets expiry_warning_sent_at and
  *    enqueues the notification, whose singleton key names the certification and its expiry date so
  *    that no replay can send a second one for the same date;
  *  - enqueues a badge re-evaluation for each expiry, and appends one audit event per change.
  * Either all of that commits or none of it: a crash at any point loses nothing and doubles nothing.
+ * Each row's own window decides what is written, whatever the horizon: a stale horizon (a type's
+ * window widened during a run) leaves that type's newly due rows to the next run, nothing worse.
  */
 export async function sweepBatch(db: Db, input: SweepBatchInput): Promise<SweepBatchResult> {
-  const { now, defaultWarningDays } = input;
+  const { now, defaultWarningDays, horizon } = input;
   const afterExpires = input.after?.expiresAt ?? null;
   const afterId = input.after?.id ?? null;
+  // The end of this row's own warning window.
+  const windowEnd = sql`(${now}::timestamptz
+    + make_interval(hours => 24 * coalesce(t.warning_days, ${defaultWarningDays}::int)))`;
+  const afterPosition = sql`(${afterExpires}::timestamptz is null
+    or (c.expires_at, c.id) > (${afterExpires}::timestamptz, ${afterId}::uuid))`;
+  const picked = sql`c.id, c.status as old_status, c.expires_at,
+    case
+      when c.expires_at <= ${now}::timestamptz then 'expired'
+      when c.expires_at <= ${windowEnd} then 'expiring_soon'
+      else 'active'
+    end::certification_status as new_status,
+    (c.expires_at > ${now}::timestamptz and c.expiry_warning_sent_at is null
+      and c.expires_at <= ${windowEnd}) as notify`;
   const result = await sql<{
     changed: number;
     expired: number;
@@ -55,32 +93,37 @@ export async function sweepBatch(db: Db, input: SweepBatchInput): Promise<SweepB
     last_expires_at: Date | null;
     last_id: string | null;
   }>`
-    with due as materialized (
-      select c.id, c.status as old_status, c.expires_at,
-        case
-          when c.expires_at <= ${now}::timestamptz then 'expired'
-          when c.expires_at <= ${now}::timestamptz
-            + make_interval(hours => 24 * coalesce(t.warning_days, ${defaultWarningDays})) then 'expiring_soon'
-          else 'active'
-        end::certification_status as new_status,
-        (c.expires_at > ${now}::timestamptz and c.expiry_warning_sent_at is null
-          and c.expires_at <= ${now}::timestamptz
-            + make_interval(hours => 24 * coalesce(t.warning_days, ${defaultWarningDays}))) as notify
+    with in_range as materialized (
+      select ${picked}
       from certifications c
       join certification_types t on t.id = c.certification_type_id
       where c.status in ('active', 'expiring_soon') and c.expires_at is not null and c.revoked_at is null
-        and (${afterExpires}::timestamptz is null
-          or (c.expires_at, c.id) > (${afterExpires}::timestamptz, ${afterId}::uuid))
+        and c.expires_at <= ${horizon}::timestamptz
+        and ${afterPosition}
         and (
           c.expires_at <= ${now}::timestamptz
-          or (c.expires_at <= ${now}::timestamptz
-                + make_interval(hours => 24 * coalesce(t.warning_days, ${defaultWarningDays}))
-              and (c.status = 'active' or c.expiry_warning_sent_at is null))
-          or (c.status = 'expiring_soon' and c.expires_at > ${now}::timestamptz
-                + make_interval(hours => 24 * coalesce(t.warning_days, ${defaultWarningDays}))))
+          or (c.expires_at <= ${windowEnd} and (c.status = 'active' or c.expiry_warning_sent_at is null))
+          or (c.status = 'expiring_soon' and c.expires_at > ${windowEnd}))
       order by c.expires_at, c.id
       limit ${input.batchSize}::int
       for update of c skip locked
+    ),
+    past_range as materialized (
+      select ${picked}
+      from certifications c
+      join certification_types t on t.id = c.certification_type_id
+      where c.status = 'expiring_soon' and c.revoked_at is null
+        and c.expires_at > ${horizon}::timestamptz
+        and ${afterPosition}
+        and c.expires_at > ${windowEnd}
+      order by c.expires_at, c.id
+      limit greatest(0, ${input.batchSize}::int - (select count(*) from in_range))
+      for update of c skip locked
+    ),
+    due as (
+      select * from in_range
+      union all
+      select * from past_range
     ),
     changed as (
       update certifications c set
