@@ -484,7 +484,7 @@ async function main(): Promise<void> {
         const mb = (bytes: number) => round(bytes / 1_048_576, 1);
         notes.push(
           `import_csv: ${result.service.count} rows imported (file of ${options.importRows} rows, cut at ${options.importMaxMs / 1000} s) in ${round(result.service.seconds, 1)} s ` +
-            `(p50/p99 are per 1 000-row batch; raw: the same users, memberships and certifications by COPY in one transaction, rolled back); heap ${mb(result.memory.heapBefore)} → peak ${mb(result.memory.heapPeak)} MB` +
+            `(p50/p99 are per 1 000-row batch${result.raw ? "; raw: the same users, memberships and certifications by COPY in one transaction, rolled back" : "; no raw COPY on PGlite"}); heap ${mb(result.memory.heapBefore)} → peak ${mb(result.memory.heapPeak)} MB` +
             (result.firstErrors.length > 0 ? `; first errors ${JSON.stringify(result.firstErrors)}` : ""),
         );
       } else {
