@@ -24,6 +24,8 @@ const compiler = new Kysely<DB>({
   },
 });
 
+const rowsOf = <R>(result: { rows: R[] }) => result.rows;
+
 /** Stands for a parameter while the query is built; replaced by the caller's value on each run. */
 class Slot {
   constructor(readonly name: string) {}
@@ -49,7 +51,7 @@ export function prepareQuery<P extends object, R>(
   );
   const names = slots.map((slot) => ("name" in slot ? slot.name : null));
   const constants = slots.map((slot) => ("constant" in slot ? slot.constant : undefined));
-  return async (db, params) => {
+  return (db, params) => {
     const values = params as Record<string, unknown>;
     const parameters = new Array<unknown>(names.length);
     for (let i = 0; i < names.length; i++) {
@@ -57,7 +59,7 @@ export function prepareQuery<P extends object, R>(
       parameters[i] = name == null ? constants[i] : values[name];
     }
     const run: CompiledQuery<R> = { sql, query, queryId, parameters };
-    return (await db.executeQuery(run)).rows;
+    return db.executeQuery(run).then(rowsOf);
   };
 }
 
