@@ -37,8 +37,11 @@ export class Authenticator {
   readonly #jwks: JWTVerifyGetKey | null;
   readonly #cache = new Map<string, { principal: Principal; until: number }>();
   readonly #loading = new Map<string, Promise<Principal>>();
-  /** Tokens whose signature and claims were verified: the subject, and until when (ms). */
-  readonly #verified = new Map<string, { subject: string; until: number }>();
+  /**
+   * Authorization headers whose token was verified, until when (ms), and what it names: a
+   * service's principal, or the user whose roles come from the principal cache.
+   */
+  readonly #verified = new Map<string, { until: number; service: Principal | null; userId: string }>();
 
   constructor(
     private readonly db: Queryable,
@@ -59,42 +62,49 @@ export class Authenticator {
     this.#jwks = options.jwksUrl ? createRemoteJWKSet(new URL(options.jwksUrl)) : null;
   }
 
+  /**
+   * The principal of an Authorization header seen before, when both the token and the user's
+   * roles are still in memory; undefined when `authenticate` has to be asked. Synchronous: most
+   * requests carry a token the service has seen within the last minute.
+   */
+  cached(authorization: string | undefined): Principal | undefined {
+    if (authorization === undefined) return undefined;
+    const known = this.#verified.get(authorization);
+    if (!known || Date.now() >= known.until) return undefined;
+    if (known.service) return known.service;
+    const roles = this.#cache.get(known.userId);
+    return roles && roles.until > (this.options.now ?? Date.now)() ? roles.principal : undefined;
+  }
+
   async authenticate(authorization: string | undefined): Promise<Principal> {
     if (!authorization) throw unauthenticated("Send a token: Authorization: Bearer <JWT>");
+    const known = this.#verified.get(authorization);
+    if (known && Date.now() < known.until) return known.service ?? this.#userPrincipal(known.userId);
     const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
     if (!match?.[1]) throw unauthenticated("The Authorization header must be: Bearer <JWT>");
-    const subject = await this.#subjectOf(match[1]);
+    // A token verified before is not verified again until it expires or TOKEN_TRUST_MS passes:
+    // the same string has the same signature and claims, so only its expiry can change the
+    // answer (verification costs more than the rest of a cached read).
+    const payload = await this.#verify(match[1]);
+    const subject = payload.sub ?? "";
     const service = SERVICE.exec(subject);
-    if (service?.[1]) return { kind: "service", name: service[1] };
-    if (!UUID.test(subject)) throw unauthenticated("The token's sub is neither a user id nor service:<name>");
-    return this.#userPrincipal(subject.toLowerCase());
+    const principal: Principal | null = service?.[1] ? { kind: "service", name: service[1] } : null;
+    if (!principal && !UUID.test(subject)) {
+      throw unauthenticated("The token's sub is neither a user id nor service:<name>");
+    }
+    const userId = subject.toLowerCase();
+    const now = Date.now();
+    const until = Math.min(now + TOKEN_TRUST_MS, payload.exp === undefined ? Infinity : payload.exp * 1000);
+    if (until > now) {
+      if (this.#verified.size >= TOKEN_CACHE_MAX) this.#verified.clear();
+      this.#verified.set(authorization, { until, service: principal, userId });
+    }
+    return principal ?? this.#userPrincipal(userId);
   }
 
   /** Forgets a user's cached roles (after a change made through this process). */
   forget(userId: string): void {
     this.#cache.delete(userId.toLowerCase());
-  }
-
-  /**
-   * The subject of a valid token. A token verified before is taken from memory: the same string
-   * has the same signature and claims, so only its expiry can change the answer, and that is
-   * checked on every use (verification costs more than the rest of a cached read).
-   */
-  async #subjectOf(token: string): Promise<string> {
-    const known = this.#verified.get(token);
-    if (known) {
-      if (Date.now() < known.until) return known.subject;
-      this.#verified.delete(token);
-    }
-    const payload = await this.#verify(token);
-    const subject = payload.sub ?? "";
-    const now = Date.now();
-    const until = Math.min(now + TOKEN_TRUST_MS, payload.exp === undefined ? Infinity : payload.exp * 1000);
-    if (until > now) {
-      if (this.#verified.size >= TOKEN_CACHE_MAX) this.#verified.clear();
-      this.#verified.set(token, { subject, until });
-    }
-    return subject;
   }
 
   async #verify(token: string): Promise<JWTPayload> {
