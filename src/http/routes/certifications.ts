@@ -72,7 +72,7 @@ function sendCertification(
   result: { certification: CertificationView; etag: string },
   statusCode = 200,
 ) {
-  const response = reply.code(statusCode).header("etag", result.etag);
+  const response = (statusCode === 200 ? reply : reply.code(statusCode)).header("etag", result.etag);
   if (statusCode === 201) response.header("location", `/v1/certifications/${result.certification.id}`);
   return response.send(result.certification);
 }
