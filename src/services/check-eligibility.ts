@@ -14,6 +14,20 @@ export interface Eligibility {
 }
 
 /**
+ * The organizations where a principal is staff, worked out once per principal: the
+ * authenticator hands out the same principal object for as long as it caches the roles.
+ */
+const staffCache = new WeakMap<Principal, readonly string[]>();
+function staffOrganizationsOf(principal: Principal): readonly string[] {
+  let organizations = staffCache.get(principal);
+  if (!organizations) {
+    organizations = staffOrganizations(principal) ?? [];
+    staffCache.set(principal, organizations);
+  }
+  return organizations;
+}
+
+/**
  * Access gating (use case 8): eligible only while the user's certification of the type is
  * active or expiring soon, judged by the dates at this moment. One round trip for the user, a
  * service or a global admin; staff see only certifications of their own organizations.
@@ -32,7 +46,7 @@ export async function checkEligibility(
     ctx.db,
     userId,
     certificationTypeId,
-    unrestricted ? null : (staffOrganizations(principal) ?? []),
+    unrestricted ? null : staffOrganizationsOf(principal),
   );
   if (!facts) throw notFound("Certification type");
   if (!unrestricted) {

@@ -250,10 +250,10 @@ export async function findEligibilityFacts(
     row = (await eligibilityWithin(db, { userId, typeId, organizationIds }))[0];
     if (!row) return undefined;
   }
-  const { type_organization_id, ...record } = row;
+  // The row is the record as it is (one more field, type_organization_id): no copy of it.
   return {
-    typeOrganizationId: type_organization_id,
-    record: record.id === null ? null : (record as CertificationRecord),
+    typeOrganizationId: row.type_organization_id,
+    record: row.id === null ? null : (row as CertificationRecord),
   };
 }
 
