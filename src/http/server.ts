@@ -173,7 +173,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   app.decorateRequest("principal", null);
   // The hooks below run on every request: they take a callback rather than return a promise, so
   // that what they do synchronously costs no promise and no turn of the microtask queue.
-  app.addHook("onRequest", (request, _reply, done) => {
+  app.addHook("onRequest", function authenticateRequest(request, _reply, done) {
     const config = request.routeOptions.config as { public?: boolean } | undefined;
     if (config?.public || request.routeOptions.url === undefined || request.url.startsWith("/docs")) {
       done();
@@ -193,7 +193,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   });
 
   // An empty body is an empty object, so routes whose fields are all optional need none.
-  app.addHook("preValidation", (request, _reply, done) => {
+  app.addHook("preValidation", function refuseNul(request, _reply, done) {
     if (request.body === undefined && request.routeOptions.schema?.body !== undefined) request.body = {};
     // The query and path come from the URL, where U+0000 can only be written as %00 (the HTTP
     // parser refuses a raw NUL): a URL without it needs no walk through them.
@@ -219,13 +219,13 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     done();
   });
   // Ajv coerces "1e400" in a query string to Infinity and then skips minimum and maximum.
-  app.addHook("preHandler", (request, _reply, done) => {
+  app.addHook("preHandler", function refuseInfinity(request, _reply, done) {
     notFinite("query", request.query);
     notFinite("path", request.params);
     done();
   });
 
-  app.addHook("onResponse", (request, reply, done) => {
+  app.addHook("onResponse", function countAndLog(request, reply, done) {
     const route = request.routeOptions.url ?? "unmatched";
     const labels = { route, method: request.method, status: String(reply.statusCode) };
     httpRequests.inc(labels);
