@@ -238,7 +238,9 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     const principal = request.principal;
     request.log.info(
       {
-        req: { method: request.method, url: request.url.split("?")[0], route },
+        // Fastify's req serializer keeps only method and url of this object: the route goes beside.
+        req: { method: request.method, url: request.url.split("?")[0] },
+        route,
         res: { statusCode: reply.statusCode },
         ms: Math.round(reply.elapsedTime * 10) / 10,
         principal: principal
