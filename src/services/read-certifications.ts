@@ -56,8 +56,8 @@ function readable(ctx: ServiceContext, principal: Principal, record: Certificati
 }
 
 /** Use case 3. */
-export async function getCertification(ctx: ServiceContext, principal: Principal, id: string) {
-  return readable(ctx, principal, await findCertification(ctx.db, id));
+export function getCertification(ctx: ServiceContext, principal: Principal, id: string) {
+  return findCertification(ctx.db, id).then((record) => readable(ctx, principal, record));
 }
 
 /** Use case 4: a malformed number is certificate_number_format, an unknown one not_found. */

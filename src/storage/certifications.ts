@@ -17,19 +17,21 @@ function withTypeWindow(db: Queryable) {
 
 const byId = prepareQuery((db, p: { id: string }) => withTypeWindow(db).where("c.id", "=", p.id));
 
-export async function findCertification(db: Queryable, id: string): Promise<CertificationRecord | undefined> {
-  return (await byId(db, { id }))[0];
+const first = <T>(rows: T[]): T | undefined => rows[0];
+
+export function findCertification(db: Queryable, id: string): Promise<CertificationRecord | undefined> {
+  return byId(db, { id }).then(first);
 }
 
 const byNumber = prepareQuery((db, p: { number: string }) =>
   withTypeWindow(db).where("c.certificate_number", "=", p.number),
 );
 
-export async function findCertificationByNumber(
+export function findCertificationByNumber(
   db: Queryable,
   certificateNumber: string,
 ): Promise<CertificationRecord | undefined> {
-  return (await byNumber(db, { number: certificateNumber }))[0];
+  return byNumber(db, { number: certificateNumber }).then(first);
 }
 
 /** Reads and locks a certification for the rest of the transaction. */
