@@ -2,7 +2,7 @@
  * Where the CSV import spends its time: imports `rows` new holders' certifications into
  * organization 0 of the benchmark database with Kysely's query log on, prints the time per
  * statement kind against the wall time, then removes what it imported.
- *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/certsvc_bench npx tsx bench/trace-import.ts [rows] [--strict]
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/certsvc_bench npx tsx bench/trace-import.ts [rows] [--strict] [--batch n]
  */
 import { Readable } from "node:stream";
 import { Kysely, PostgresDialect } from "kysely";
@@ -16,6 +16,8 @@ const DAY = 86_400_000;
 const url = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/certsvc_bench";
 const rows = Number(process.argv[2] ?? 20_000);
 const strict = process.argv.includes("--strict");
+const batchArg = process.argv.indexOf("--batch");
+const batchSize = batchArg > 0 ? Number(process.argv[batchArg + 1]) : undefined;
 const pool = new pg.Pool({ connectionString: url, max: 10 });
 const byStatement = new Map<string, number[]>();
 const db = new Kysely<DB>({
@@ -59,7 +61,7 @@ const result = await importCertificationsCsv(
   { db, clock: () => new Date(), warningDays: 30 },
   systemPrincipal("trace"),
   Readable.from(csv(run)),
-  { organizationId: organizationId(0), skipInvalid: !strict },
+  { organizationId: organizationId(0), skipInvalid: !strict, ...(batchSize ? { batchSize } : {}) },
 );
 const seconds = (performance.now() - started) / 1000;
 process.stdout.write(

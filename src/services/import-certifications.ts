@@ -39,7 +39,7 @@ import { findOrganization } from "../storage/organizations.js";
 import type { CertificationTypeRow, OrganizationRow } from "../storage/schema.js";
 import type { ServiceContext } from "./context.js";
 import { BADGE_EVALUATION_QUEUE } from "./issue-certification.js";
-import { type CertificationView, certificationView } from "./views.js";
+import { certificationView } from "./views.js";
 
 /**
  * CSV import of existing (paper) certifications into one organization. Every row is checked by
@@ -496,6 +496,7 @@ class BatchImporter {
         organization_id: organization.id,
         certificate_number: formatCertificateNumber({ prefix: organization.prefix, year, sequence }),
         status: revoked ? "revoked" : a.datedStatus,
+        dated_status: a.datedStatus,
         issued_at: a.issuedAt,
         expires_at: a.expiresAt,
         issued_by_user_id: actorId,
@@ -505,47 +506,15 @@ class BatchImporter {
         revocation_reason: revoked ? a.row.revocationReason : null,
       };
     });
-    const inserted = await insertImportedCertifications(trx, values);
-
-    const byNumber = new Map(inserted.map((row) => [row.certificate_number, row]));
-    const holders = new Set<string>();
-    for (const [index, a] of accepted.entries()) {
-      const row = byNumber.get(values[index]?.certificate_number ?? "");
-      if (!row) throw new Error("an imported row did not come back from its insert");
-      const record = { ...row, type_warning_days: a.type.warning_days };
-      const view = certificationView(record, now, this.ctx.warningDays);
-      if (row.revoked_at === null) {
-        events.push(issuedEvent(row.id, organization.id, actorId, actor, view, now));
-      } else {
-        // As on paper: issued, then revoked at its date by the importing user with its reason.
-        const unrevoked = certificationView(
-          {
-            ...record,
-            status: a.datedStatus,
-            revoked_at: null,
-            revoked_by_user_id: null,
-            revocation_reason: null,
-          },
-          now,
-          this.ctx.warningDays,
-        );
-        events.push(issuedEvent(row.id, organization.id, actorId, actor, unrevoked, now));
-        events.push({
-          entityType: "certification",
-          entityId: row.id,
-          organizationId: organization.id,
-          action: "revoked",
-          actorUserId: actorId,
-          actor,
-          reason: row.revocation_reason,
-          before: unrevoked,
-          after: view,
-          occurredAt: now,
-        });
-      }
-      holders.add(row.user_id);
-    }
+    // Membership and expiry events first, so they precede the certifications' own in id order.
     await appendAuditEvents(trx, events);
+    // The rows with their `issued` (and, as on paper, `revoked`) events, views built in SQL.
+    const inserted = await insertImportedCertifications(trx, values, {
+      userId: actorId,
+      name: actor,
+      occurredAt: now,
+    });
+    const holders = new Set(inserted.map((row) => row.user_id));
     // Badges are a holder's: one evaluation per holder of the batch covers all their new rows.
     await enqueueJobs(
       trx,
@@ -554,27 +523,6 @@ class BatchImporter {
       now,
     );
   }
-}
-
-function issuedEvent(
-  id: string,
-  organizationId: string,
-  actorId: string | null,
-  actor: string,
-  view: CertificationView,
-  now: Date,
-): AuditEvent {
-  return {
-    entityType: "certification",
-    entityId: id,
-    organizationId,
-    action: "issued",
-    actorUserId: actorId,
-    actor,
-    before: null,
-    after: view,
-    occurredAt: now,
-  };
 }
 
 /** Imports a CSV stream into one organization (org admins, global admins, the system). */

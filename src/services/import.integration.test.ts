@@ -9,6 +9,7 @@ import { listAuditEvents } from "../storage/audit-events.js";
 import { importCertificationsCsv } from "./import-certifications.js";
 import { issueInTransaction } from "./issue-certification.js";
 import { listBadges } from "./list-badges.js";
+import { getCertification } from "./read-certifications.js";
 
 const HEADER =
   "user_id,display_name,certification_type,issued_at,expires_at,notes,revoked_at,revocation_reason";
@@ -83,6 +84,14 @@ describe.each(DATABASE_KINDS)("CSV import in batches on %s", (kind) => {
     expect(new Set(joined.map((m) => m.role))).toEqual(new Set(["peer_mentor"]));
     const added = await listAuditEvents(ctx.db, d);
     expect(added.map((event) => event.action)).toEqual(["added"]);
+    // Each certification's `issued` event shows it exactly as a read does.
+    for (const row of rows) {
+      const { certification } = await getCertification(ctx, scene.admin.principal, row.id);
+      const trail = await listAuditEvents(ctx.db, row.id);
+      expect(trail.map((event) => [event.action, event.before, event.after])).toEqual([
+        ["issued", null, certification],
+      ]);
+    }
     // A badge evaluation per holder of the batch, as a grant enqueues one for its holder.
     const jobs = await ctx.db
       .selectFrom("jobs")
@@ -144,7 +153,16 @@ describe.each(DATABASE_KINDS)("CSV import in batches on %s", (kind) => {
       ["revoked", scene.admin.userId, "Moved away"],
     ]);
     expect(trail[1]?.before).toMatchObject({ status: "active", revoked_at: null });
-    expect(trail[1]?.after).toMatchObject({ status: "revoked", revoked_at: "2025-12-01T00:00:00.000Z" });
+    // The revoked event's `after` is exactly what a read of the certification shows.
+    const { certification } = await getCertification(ctx, scene.admin.principal, revoked?.id ?? "");
+    expect(trail[1]?.after).toEqual(certification);
+    expect(trail[0]?.after).toEqual({
+      ...certification,
+      status: "active",
+      revoked_at: null,
+      revoked_by_user_id: null,
+      revocation_reason: null,
+    });
   });
 
   it("a certification stored as live past its date is expired, with its audit event, to let the imported one in", async () => {

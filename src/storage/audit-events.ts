@@ -63,9 +63,9 @@ export async function appendAuditEvents(trx: Tx, events: readonly AuditEvent[]):
     ), ${orderedIds("e")}
     insert into audit_events (id, entity_type, entity_id, organization_id, action, actor_user_id, actor,
       reason, before, after, occurred_at)
-    select ids.id, entity_type, entity_id, organization_id, action, actor_user_id, actor, reason, before,
-      after, occurred_at
-    from e join ids using (n)`.execute(trx);
+    select ids.ids[e.n], entity_type, entity_id, organization_id, action, actor_user_id, actor, reason,
+      before, after, occurred_at
+    from e cross join ids`.execute(trx);
 }
 
 export async function listAuditEvents(db: Queryable, entityId: string): Promise<AuditEventRow[]> {

@@ -133,6 +133,8 @@ export interface ImportedCertification {
   organization_id: string;
   certificate_number: string;
   status: CertificationStatus;
+  /** The status its dates give, whatever it was imported as (a revoked row's `issued` view). */
+  dated_status: CertificationStatus;
   issued_at: Date;
   expires_at: Date | null;
   issued_by_user_id: string | null;
@@ -142,13 +144,43 @@ export interface ImportedCertification {
   revocation_reason: string | null;
 }
 
-/** Inserts manual grants in one statement; every constraint and trigger of the table applies. */
+/** Who imports, for the audit events written with the rows. */
+export interface ImportActor {
+  userId: string | null;
+  name: string;
+  occurredAt: Date;
+}
+
+// The ISO 8601 text of Date.prototype.toISOString, as the views carry instants.
+const stamp = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** A certification row as services/views.ts certificationView shows it, with its status given. */
+const viewSql = (row: string, status: string, revoked: boolean) =>
+  sql.raw(`jsonb_build_object(
+    'id', ${row}.id, 'user_id', ${row}.user_id, 'certification_type_id', ${row}.certification_type_id,
+    'organization_id', ${row}.organization_id, 'certificate_number', ${row}.certificate_number,
+    'status', ${status}, 'issued_at', ${stamp(`${row}.issued_at`)}, 'expires_at', ${stamp(`${row}.expires_at`)},
+    'issued_by_user_id', ${row}.issued_by_user_id, 'source', ${row}.source,
+    'course_registration_id', ${row}.course_registration_id,
+    'revoked_at', ${revoked ? stamp(`${row}.revoked_at`) : "null"},
+    'revoked_by_user_id', ${revoked ? `${row}.revoked_by_user_id` : "null"},
+    'revocation_reason', ${revoked ? `${row}.revocation_reason` : "null"},
+    'expiry_warning_sent_at', ${stamp(`${row}.expiry_warning_sent_at`)}, 'notes', ${row}.notes,
+    'created_at', ${stamp(`${row}.created_at`)}, 'updated_at', ${stamp(`${row}.updated_at`)})`);
+
+/**
+ * Inserts manual grants in one statement, every constraint and trigger of the table applying,
+ * with their audit events: `issued` for each, then `revoked` for one imported as revoked (its
+ * `issued` view shows it as it was before, with its dated status). The views are built by the
+ * database from the rows as inserted, so no JSON travels; returns the rows.
+ */
 export async function insertImportedCertifications(
   trx: Tx,
   rows: readonly ImportedCertification[],
-): Promise<CertificationRow[]> {
+  actor: ImportActor,
+): Promise<{ id: string; certificate_number: string; user_id: string }[]> {
   if (rows.length === 0) return [];
-  const { rows: inserted } = await sql<CertificationRow>`
+  const { rows: inserted } = await sql<{ id: string; certificate_number: string; user_id: string }>`
     with r as (
       select * from unnest(
         ${rows.map((r) => r.user_id)}::text[]::uuid[],
@@ -156,6 +188,7 @@ export async function insertImportedCertifications(
         ${rows.map((r) => r.organization_id)}::text[]::uuid[],
         ${rows.map((r) => r.certificate_number)}::text[],
         ${rows.map((r) => r.status)}::text[]::certification_status[],
+        ${rows.map((r) => r.dated_status)}::text[],
         ${rows.map((r) => iso(r.issued_at))}::text[]::timestamptz[],
         ${rows.map((r) => iso(r.expires_at))}::text[]::timestamptz[],
         ${rows.map((r) => r.issued_by_user_id)}::text[]::uuid[],
@@ -163,16 +196,50 @@ export async function insertImportedCertifications(
         ${rows.map((r) => iso(r.revoked_at))}::text[]::timestamptz[],
         ${rows.map((r) => r.revoked_by_user_id)}::text[]::uuid[],
         ${rows.map((r) => r.revocation_reason)}::text[]
-      ) with ordinality as r(user_id, type_id, organization_id, certificate_number, status, issued_at,
-                             expires_at, issued_by, notes, revoked_at, revoked_by, reason, n)
-    ), ${orderedIds("r")}
-    insert into certifications (id, user_id, certification_type_id, organization_id, certificate_number,
-      status, issued_at, expires_at, issued_by_user_id, source, notes, revoked_at, revoked_by_user_id,
-      revocation_reason)
-    select ids.id, user_id, type_id, organization_id, certificate_number, status, issued_at, expires_at,
-      issued_by, 'manual_grant', notes, revoked_at, revoked_by, reason
-    from r join ids using (n)
-    order by n
-    returning *`.execute(trx);
+      ) with ordinality as r(user_id, type_id, organization_id, certificate_number, status, dated_status,
+                             issued_at, expires_at, issued_by, notes, revoked_at, revoked_by, reason, n)
+    ),
+    ${orderedIds("r")},
+    rows as (
+      select ids.ids[r.n] as id, r.*, now() as stamped, 'manual_grant'::certification_source as source
+      from r cross join ids
+    ),
+    inserted as (
+      insert into certifications (id, user_id, certification_type_id, organization_id, certificate_number,
+        status, issued_at, expires_at, issued_by_user_id, source, notes, revoked_at, revoked_by_user_id,
+        revocation_reason, created_at, updated_at)
+      select id, user_id, type_id, organization_id, certificate_number, status, issued_at, expires_at,
+        issued_by, source, notes, revoked_at, revoked_by, reason, stamped, stamped
+      from rows
+      returning id, certificate_number, user_id
+    ),
+    -- The events are built from the same values the rows were inserted with.
+    events as (
+      select v.*, e.k, row_number() over (order by v.n, e.k) as m
+      from (select id, user_id, type_id as certification_type_id, organization_id, certificate_number,
+              dated_status, issued_at, expires_at, issued_by as issued_by_user_id, source,
+              null::uuid as course_registration_id, revoked_at, revoked_by as revoked_by_user_id,
+              reason as revocation_reason, null::timestamptz as expiry_warning_sent_at, notes,
+              stamped as created_at, stamped as updated_at, n
+            from rows) v
+      cross join lateral (values (1), (2)) as e(k)
+      where e.k = 1 or v.revoked_at is not null
+    ),
+    event_ids as (
+      select array_agg(id order by id) as ids from (select certsvc_uuid_v7() as id from events) g
+    ),
+    audit as (
+      insert into audit_events (id, entity_type, entity_id, organization_id, action, actor_user_id, actor,
+        reason, before, after, occurred_at)
+      select event_ids.ids[e.m], 'certification', e.id, e.organization_id,
+        case e.k when 1 then 'issued' else 'revoked' end,
+        ${actor.userId}::uuid, ${actor.name}::text,
+        case e.k when 1 then null else e.revocation_reason end,
+        case e.k when 1 then null else ${viewSql("e", "e.dated_status", false)} end,
+        case e.k when 1 then ${viewSql("e", "e.dated_status", false)} else ${viewSql("e", "'revoked'", true)} end,
+        ${actor.occurredAt}::timestamptz
+      from events e cross join event_ids
+    )
+    select id, certificate_number, user_id from inserted`.execute(trx);
   return inserted;
 }
