@@ -259,3 +259,37 @@ export async function ensureDataset(
   await runner.query("vacuum analyze");
   return { size, users, reused: false };
 }
+
+/** The holder of the `u`th imported row group of an import run: a user id unique to the run. */
+export const importHolderId = (run: string, u: number) => {
+  const hex = (u + 1).toString(16).padStart(12, "0");
+  return `${run}-${hex.slice(0, 4)}-4000-8000-${hex}`;
+};
+
+/**
+ * The benchmark's import file, in chunks of 1 000 lines: `rows` certifications of new holders
+ * (five types each) into organization 0, issued a month ago. Stops early after `deadline`
+ * (performance.now()), so that a slow import cannot hold a whole run.
+ */
+export function* importCsv(
+  rows: number,
+  run: string,
+  options: { deadline?: number; notes?: string } = {},
+): Generator<string> {
+  yield "user_id,display_name,certification_type_id,issued_at,expires_at,notes\n";
+  const issued = new Date(Date.now() - 30 * DAY).toISOString();
+  const expires = new Date(Date.now() + 700 * DAY).toISOString();
+  const notes = options.notes ?? "Imported in the benchmark";
+  let lines: string[] = [];
+  for (let i = 0; i < rows; i++) {
+    const u = Math.floor(i / CERTIFICATIONS_PER_USER);
+    const type = typeId(0, ((i % CERTIFICATIONS_PER_USER) * 4) % TYPES_PER_ORGANIZATION);
+    lines.push(`${importHolderId(run, u)},Imported Holder ${u},${type},${issued},${expires},${notes}`);
+    if (lines.length === 1000) {
+      yield `${lines.join("\n")}\n`;
+      lines = [];
+      if (options.deadline !== undefined && performance.now() > options.deadline) return;
+    }
+  }
+  if (lines.length > 0) yield `${lines.join("\n")}\n`;
+}

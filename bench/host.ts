@@ -25,6 +25,8 @@ import {
   coordinatorId,
   type Dataset,
   ensureDataset,
+  importCsv,
+  importHolderId,
   ORGANIZATIONS,
   organizationId,
   organizationPrefix,
@@ -336,28 +338,6 @@ async function sweep(args: { kind: SweepKind }) {
   };
 }
 
-/** CSV rows for the import: `rows` certifications of new holders, five types each, organization 0. */
-function* importCsv(rows: number, run: string, deadline: number): Generator<string> {
-  yield "user_id,display_name,certification_type_id,issued_at,expires_at,notes\n";
-  const issued = new Date(Date.now() - 30 * DAY).toISOString();
-  const expires = new Date(Date.now() + 700 * DAY).toISOString();
-  let lines: string[] = [];
-  for (let i = 0; i < rows; i++) {
-    const u = Math.floor(i / CERTIFICATIONS_PER_USER);
-    const hex = (u + 1).toString(16).padStart(12, "0");
-    const user = `${run}-${hex.slice(0, 4)}-4000-8000-${hex}`;
-    const type = typeId(0, ((i % CERTIFICATIONS_PER_USER) * 4) % TYPES_PER_ORGANIZATION);
-    lines.push(`${user},Imported Holder ${u},${type},${issued},${expires},Imported in the benchmark`);
-    if (lines.length === 1000) {
-      yield `${lines.join("\n")}\n`;
-      lines = [];
-      // A time cap keeps a slow import from holding the whole run; the rate is what is measured.
-      if (performance.now() > deadline) return;
-    }
-  }
-  if (lines.length > 0) yield `${lines.join("\n")}\n`;
-}
-
 /**
  * The raw limit of the import: the same rows (their users, memberships and certifications)
  * COPYed in one transaction, with every constraint, index and trigger of the tables, then
@@ -369,10 +349,7 @@ async function rawImport(rows: number): Promise<Stats | null> {
   const run = "ffffffff";
   const issued = new Date(Date.now() - 30 * DAY).toISOString();
   const expires = new Date(Date.now() + 700 * DAY).toISOString();
-  const holder = (u: number) => {
-    const hex = (u + 1).toString(16).padStart(12, "0");
-    return `${run}-${hex.slice(0, 4)}-4000-8000-${hex}`;
-  };
+  const holder = (u: number) => importHolderId(run, u);
   const holders = Math.ceil(rows / CERTIFICATIONS_PER_USER);
   async function* chunked(line: (i: number) => string, count: number) {
     for (let start = 0; start < count; start += 1000) {
@@ -434,7 +411,7 @@ async function importScenario(args: { rows: number; maxMs: number }) {
   const result = await module.importCertificationsCsv(
     h.runtime.ctx,
     systemPrincipal("bench"),
-    Readable.from(importCsv(args.rows, run, performance.now() + args.maxMs)),
+    Readable.from(importCsv(args.rows, run, { deadline: performance.now() + args.maxMs })),
     {
       organizationId: organizationId(0),
       skipInvalid: true,

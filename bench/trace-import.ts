@@ -10,9 +10,8 @@ import pg from "pg";
 import { systemPrincipal } from "../src/domain/principal.js";
 import { importCertificationsCsv } from "../src/services/import-certifications.js";
 import type { DB } from "../src/storage/schema.js";
-import { CERTIFICATIONS_PER_USER, organizationId, TYPES_PER_ORGANIZATION, typeId } from "./generate.js";
+import { importCsv, organizationId } from "./generate.js";
 
-const DAY = 86_400_000;
 const url = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/certsvc_bench";
 const rows = Number(process.argv[2] ?? 20_000);
 const strict = process.argv.includes("--strict");
@@ -34,33 +33,13 @@ const db = new Kysely<DB>({
   },
 });
 
-function* csv(run: string): Generator<string> {
-  yield "user_id,display_name,certification_type_id,issued_at,expires_at,notes\n";
-  const issued = new Date(Date.now() - 30 * DAY).toISOString();
-  const expires = new Date(Date.now() + 700 * DAY).toISOString();
-  let lines: string[] = [];
-  for (let i = 0; i < rows; i++) {
-    const u = Math.floor(i / CERTIFICATIONS_PER_USER);
-    const hex = (u + 1).toString(16).padStart(12, "0");
-    const type = typeId(0, ((i % CERTIFICATIONS_PER_USER) * 4) % TYPES_PER_ORGANIZATION);
-    lines.push(
-      `${run}-${hex.slice(0, 4)}-4000-8000-${hex},Imported Holder ${u},${type},${issued},${expires},trace`,
-    );
-    if (lines.length === 1000) {
-      yield `${lines.join("\n")}\n`;
-      lines = [];
-    }
-  }
-  if (lines.length > 0) yield `${lines.join("\n")}\n`;
-}
-
 const mark = new Date(Date.now() - 1000);
 const run = (Date.now() % 0xffffffff).toString(16).padStart(8, "0");
 const started = performance.now();
 const result = await importCertificationsCsv(
   { db, clock: () => new Date(), warningDays: 30 },
   systemPrincipal("trace"),
-  Readable.from(csv(run)),
+  Readable.from(importCsv(rows, run, { notes: "trace" })),
   { organizationId: organizationId(0), skipInvalid: !strict, ...(batchSize ? { batchSize } : {}) },
 );
 const seconds = (performance.now() - started) / 1000;
