@@ -20,17 +20,24 @@ export interface SweepOptions {
   /** Rows per batch, each batch one statement and one short transaction. */
   batchSize?: number;
   notifyMaxAttempts?: number;
+  /**
+   * Batches run at once, each lane walking the rows in expiry order on its own connection; SKIP
+   * LOCKED hands each row to one lane. PostgreSQL runs a batch on one core, so a second lane
+   * uses the second. On PGlite (one connection) the lanes take turns.
+   */
+  lanes?: number;
   /** Called after each committed batch (progress, tests). */
   onBatch?: (batch: SweepBatchResult, index: number) => void;
 }
 
 export const DEFAULT_SWEEP_BATCH_SIZE = 2000;
+export const DEFAULT_SWEEP_LANES = 2;
 
 /**
  * The expiry sweep (contract §5): persists `expired` and `expiring_soon`, and dispatches exactly
  * one reminder per certification entering its window. Runs in batches walking the live rows in
  * expiry order, so memory is one batch's counters whatever the table's size, and no lock is held
- * longer than one batch. The walk reads expiries only up to the horizon (now + the largest warning
+ * longer than one batch. Two lanes of batches run at once (options.lanes). The walk reads expiries only up to the horizon (now + the largest warning
  * window, read once per run) and past it only `expiring_soon` rows, so a run's cost follows the
  * rows that can be due, not the live rows years from their window. Safe to run from any number of
  * processes at once (see sweepBatch). Global admins and the system may run it.
@@ -53,29 +60,32 @@ export async function runExpirySweep(
     batches: 0,
     duration_ms: 0,
   };
-  let after: SweepBatchResult["last"] = null;
-  for (;;) {
-    const batch = await sweepBatch(ctx.db, {
-      now,
-      defaultWarningDays: ctx.warningDays,
-      horizon,
-      batchSize,
-      after,
-      notifyMaxAttempts: options.notifyMaxAttempts ?? 10,
-      badgeQueue: BADGE_EVALUATION_QUEUE,
-      actor: actorName(principal),
-    });
-    if (batch.last === null) break;
-    counts.batches += 1;
-    counts.expired += batch.expired;
-    counts.expiring_soon += batch.expiringSoon;
-    counts.back_to_active += batch.backToActive;
-    counts.notifications_enqueued += batch.notificationsEnqueued;
-    options.onBatch?.(batch, counts.batches);
-    after = batch.last;
-    // Fewer than asked: the rest is done, or locked by a concurrent sweep that will do it.
-    if (batch.changed < batchSize) break;
-  }
+  const lane = async () => {
+    let after: SweepBatchResult["last"] = null;
+    for (;;) {
+      const batch = await sweepBatch(ctx.db, {
+        now,
+        defaultWarningDays: ctx.warningDays,
+        horizon,
+        batchSize,
+        after,
+        notifyMaxAttempts: options.notifyMaxAttempts ?? 10,
+        badgeQueue: BADGE_EVALUATION_QUEUE,
+        actor: actorName(principal),
+      });
+      if (batch.last === null) return;
+      counts.batches += 1;
+      counts.expired += batch.expired;
+      counts.expiring_soon += batch.expiringSoon;
+      counts.back_to_active += batch.backToActive;
+      counts.notifications_enqueued += batch.notificationsEnqueued;
+      options.onBatch?.(batch, counts.batches);
+      after = batch.last;
+      // Fewer than asked: the rest is done, or locked by another lane or sweep that will do it.
+      if (batch.changed < batchSize) return;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.lanes ?? DEFAULT_SWEEP_LANES) }, lane));
   counts.duration_ms = Math.round(performance.now() - started);
   return counts;
 }
