@@ -8,18 +8,27 @@ export interface ServiceContext {
   warningDays: number;
 }
 
+/** Runs `work` again after a deadlock or serialization failure, up to three attempts in all. */
+export async function retryingConflicts<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt < 3 && isRetryable(error)) continue;
+      throw error;
+    }
+  }
+}
+
 /**
  * Runs `work` in one transaction: everything it writes (record, audit event, jobs) commits
  * together or not at all. Deadlocks are retried; database refusals a caller can cause come out
  * as the contract's codes.
  */
 export async function inTransaction<T>(ctx: ServiceContext, work: (trx: Tx) => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await ctx.db.transaction().execute(work);
-    } catch (error) {
-      if (attempt < 3 && isRetryable(error)) continue;
-      throw translateDatabaseError(error);
-    }
+  try {
+    return await retryingConflicts(() => ctx.db.transaction().execute(work));
+  } catch (error) {
+    throw translateDatabaseError(error);
   }
 }

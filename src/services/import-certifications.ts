@@ -38,7 +38,7 @@ import { enqueueJobs } from "../storage/jobs.js";
 import { findOrganization } from "../storage/organizations.js";
 import type { CertificationTypeRow, OrganizationRow } from "../storage/schema.js";
 import type { ServiceContext } from "./context.js";
-import { BADGE_EVALUATION_QUEUE } from "./issue-certification.js";
+import { BADGE_EVALUATION_QUEUE, liveAlready } from "./issue-certification.js";
 import { certificationView } from "./views.js";
 
 /**
@@ -286,11 +286,11 @@ class BatchImporter {
   /** Imports what it can of a batch and returns how many rows it wrote; bad rows go to rowErrors. */
   async importBatch(trx: Tx, records: readonly CsvRecord[]): Promise<number> {
     const now = this.ctx.clock();
-    const accepted = await this.check(trx, records, now);
+    const { accepted, stale } = await this.check(trx, records, now);
     if (accepted.length === 0) return 0;
     await sql`savepoint import_batch`.execute(trx);
     try {
-      await this.write(trx, accepted, now);
+      await this.write(trx, accepted, stale, now);
       await sql`release savepoint import_batch`.execute(trx);
       return accepted.length;
     } catch (caught) {
@@ -322,7 +322,15 @@ class BatchImporter {
     this.rowErrors = this.rowErrors.sort((a, b) => a.line - b.line).slice(0, this.maxErrors);
   }
 
-  private async check(trx: Tx, records: readonly CsvRecord[], now: Date): Promise<AcceptedRow[]> {
+  /**
+   * The rows of a batch that pass every check, and the held certifications of their pairs stored
+   * as live past their date (to be expired before the insert).
+   */
+  private async check(
+    trx: Tx,
+    records: readonly CsvRecord[],
+    now: Date,
+  ): Promise<{ accepted: AcceptedRow[]; stale: { id: string }[] }> {
     const organizationId = this.organization.id;
     const parsed: { record: CsvRecord; row: ImportRow }[] = [];
     for (const record of records) {
@@ -376,14 +384,10 @@ class BatchImporter {
 
     // one_active_cert_per_user_per_type: against what is held (earlier batches included) and
     // against the rows above in the file. A row imported as revoked is not live and takes no place.
-    const held = await findHeldRecords(
-      trx,
-      unique(candidates.map((c) => pairKey(c.row.userId, c.type.id))).map((key) => {
-        const [userId = "", typeId = ""] = key.split("/");
-        return { userId, typeId };
-      }),
-      now,
+    const pairs = new Map(
+      candidates.map((c) => [pairKey(c.row.userId, c.type.id), { userId: c.row.userId, typeId: c.type.id }]),
     );
+    const held = await findHeldRecords(trx, [...pairs.values()], now);
     const live = new Set(
       held
         .filter((h) => h.expires_at === null || h.expires_at.getTime() > now.getTime())
@@ -394,13 +398,7 @@ class BatchImporter {
       const key = pairKey(candidate.row.userId, candidate.type.id);
       if (candidate.row.revokedAt === null && isLive(candidate.datedStatus)) {
         if (live.has(key)) {
-          this.reject(
-            candidate.record,
-            new DomainError(
-              "one_active_cert_per_user_per_type",
-              "The user already holds a live certification of this type; renew it instead",
-            ),
-          );
+          this.reject(candidate.record, liveAlready());
           continue;
         }
         live.add(key);
@@ -408,20 +406,22 @@ class BatchImporter {
       accepted.push(candidate);
     }
     const acceptedPairs = new Set(accepted.map((a) => pairKey(a.row.userId, a.type.id)));
-    this.#stale = held.filter(
+    const stale = held.filter(
       (h) =>
         acceptedPairs.has(pairKey(h.user_id, h.certification_type_id)) &&
         isLive(h.status) &&
         h.expires_at !== null &&
         h.expires_at.getTime() <= now.getTime(),
     );
-    return accepted;
+    return { accepted, stale };
   }
 
-  /** Rows of the batch just checked that are stored as live past their date, expired before the insert. */
-  #stale: { id: string }[] = [];
-
-  private async write(trx: Tx, accepted: readonly AcceptedRow[], now: Date): Promise<void> {
+  private async write(
+    trx: Tx,
+    accepted: readonly AcceptedRow[],
+    stale: readonly { id: string }[],
+    now: Date,
+  ): Promise<void> {
     const { organization, principal } = this;
     const actor = actorName(principal);
     const actorId = actorUserId(principal);
@@ -459,7 +459,7 @@ class BatchImporter {
 
     for (const expired of await expireRecords(
       trx,
-      this.#stale.map((s) => s.id),
+      stale.map((s) => s.id),
       now,
     )) {
       events.push({

@@ -13,7 +13,7 @@ import { effectiveStatus, isLive, type Source } from "../domain/status.js";
 import { appendAuditEvent } from "../storage/audit-events.js";
 import { expireLapsed, findCertification } from "../storage/certifications.js";
 import type { Tx } from "../storage/database.js";
-import { isRetryable, translateDatabaseError } from "../storage/errors.js";
+import { translateDatabaseError } from "../storage/errors.js";
 import {
   IDEMPOTENCY_KEY_CONSTRAINT,
   type IdempotencyKeyRef,
@@ -23,7 +23,7 @@ import {
   writeIssuance,
 } from "../storage/issuance.js";
 import type { CertificationRow, CourseRegistrationRow } from "../storage/schema.js";
-import type { ServiceContext } from "./context.js";
+import { retryingConflicts, type ServiceContext } from "./context.js";
 import {
   findReplay,
   type IdempotencyRequest,
@@ -104,7 +104,7 @@ export async function issueCertification(
     const facts = await loadIssuanceFacts(ctx.db, factsQuery(request, now, key));
     if (key && facts.stored) return replayed(replayStored<CertificationView>(key, facts.stored));
     const plan = planIssuance(ctx, principal, request, facts, now, key);
-    const row = await retryingDeadlocks(() =>
+    const row = await retryingConflicts(() =>
       facts.lapsed
         ? ctx.db.transaction().execute(async (trx) => {
             await expireLapsedBeforeIssue(ctx, trx, plan);
@@ -222,7 +222,8 @@ function planIssuance(
   };
 }
 
-function liveAlready(): DomainError {
+/** The refusal of a second live certification of a type, as issuing and importing word it. */
+export function liveAlready(): DomainError {
   return new DomainError(
     "one_active_cert_per_user_per_type",
     "The user already holds a live certification of this type; renew it instead",
@@ -245,18 +246,6 @@ function issuedFrom(ctx: ServiceContext, plan: IssuancePlan, row: CertificationR
 
 function replayed(replay: StoredResponse<CertificationView>): IssuedCertification {
   return { certification: replay.body, etag: etagOf(replay.body), statusCode: replay.statusCode };
-}
-
-/** Deadlocks and serialization failures run again, as inTransaction does. */
-async function retryingDeadlocks<T>(work: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work();
-    } catch (error) {
-      if (attempt < 3 && isRetryable(error)) continue;
-      throw error;
-    }
-  }
 }
 
 function uniqueViolationOf(error: unknown): string | null {
