@@ -2,7 +2,7 @@ import { type Kysely, sql } from "kysely";
 import type { Status } from "../domain/status.js";
 import type { Db, Queryable, Tx } from "./database.js";
 import { preparedByShape, prepareQuery } from "./prepared.js";
-import type { CertificationRow, CertificationUpdate, DB, NewCertification } from "./schema.js";
+import type { CertificationRow, CertificationUpdate, DB } from "./schema.js";
 
 /** A certification with the warning window of its type (null: the service default). */
 export type CertificationRecord = CertificationRow & { type_warning_days: number | null };
@@ -49,10 +49,6 @@ export async function findCertificationForRegistration(
     .where("c.course_registration_id", "=", registrationId)
     .where("c.certification_type_id", "=", typeId)
     .executeTakeFirst();
-}
-
-export async function insertCertification(trx: Tx, values: NewCertification): Promise<CertificationRow> {
-  return trx.insertInto("certifications").values(values).returningAll().executeTakeFirstOrThrow();
 }
 
 export async function updateCertification(
@@ -102,22 +98,6 @@ export async function findLiveOther(
     .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", now)]));
   if (exceptId !== null) query = query.where("id", "<>", exceptId);
   return query.executeTakeFirst();
-}
-
-/**
- * The next number in the gapless sequence of a prefix and year. The counter row stays locked
- * until the issuing transaction ends, so a failed issuance gives its number back.
- */
-export async function nextSequence(trx: Tx, prefix: string, year: number): Promise<number> {
-  const row = await trx
-    .insertInto("certificate_counters")
-    .values({ prefix, year, last_value: 1 })
-    .onConflict((oc) =>
-      oc.columns(["prefix", "year"]).doUpdateSet({ last_value: sql`certificate_counters.last_value + 1` }),
-    )
-    .returning("last_value")
-    .executeTakeFirstOrThrow();
-  return row.last_value;
 }
 
 /**
