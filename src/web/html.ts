@@ -65,6 +65,7 @@ export interface PageOptions {
   /** The path of this page without the language, for the language switch. */
   path: string;
   body: Html;
+  /** ES modules of /assets (module scripts are deferred). */
   scripts?: readonly string[];
   current?: "home" | "app";
   /** Markup outside the page frame (a modal dialog, so the frame can be made inert under it). */
@@ -91,7 +92,7 @@ export function page({
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} – ${m.serviceName}</title>
 <link rel="stylesheet" href="/assets/site.css">
-${scripts.map((src) => html`<script src="${src}" defer></script>`)}
+${scripts.map((src) => html`<script type="module" src="${src}"></script>`)}
 </head>
 <body>
 <a class="skip-link" href="#main">${m.skipToContent}</a>

@@ -197,7 +197,7 @@ export function appPage(language: Language): string {
     title: m.appTitle,
     path: "/app",
     current: "app",
-    scripts: ["/assets/app.js"],
+    scripts: ["/assets/app/main.js"],
     body: html`<h1>${m.appTitle}</h1>
 <script type="application/json" id="app-strings">${new Html(appStrings(m))}</script>
 <div id="notice" class="notice" role="status" aria-live="polite" aria-atomic="true"></div>

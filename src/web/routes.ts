@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { Type } from "@sinclair/typebox";
 import type { FastifyReply } from "fastify";
 import { DomainError } from "../domain/errors.js";
@@ -49,6 +49,17 @@ function asset(name: string): string {
   return readFileSync(new URL(`./assets/${name}`, import.meta.url), "utf8");
 }
 
+/** The stylesheet and the /app script's ES modules (assets/app/*.js), read once at start. */
+function loadAssets(): ReadonlyMap<string, { body: string; type: string }> {
+  const found = new Map([["site.css", { body: asset("site.css"), type: "text/css; charset=utf-8" }]]);
+  for (const file of readdirSync(new URL("./assets/app/", import.meta.url))) {
+    if (file.endsWith(".js")) {
+      found.set(`app/${file}`, { body: asset(`app/${file}`), type: "text/javascript; charset=utf-8" });
+    }
+  }
+  return found;
+}
+
 const languageOf = (request: { query: { lang?: string | undefined }; headers: Record<string, unknown> }) =>
   pickLanguage(request.query.lang, request.headers["accept-language"] as string | undefined);
 
@@ -58,10 +69,7 @@ const languageOf = (request: { query: { lang?: string | undefined }; headers: Re
  */
 export function webRoutes(app: App, deps: ServerDeps): void {
   const { ctx } = deps;
-  const assets = {
-    "site.css": { body: asset("site.css"), type: "text/css; charset=utf-8" },
-    "app.js": { body: asset("app.js"), type: "text/javascript; charset=utf-8" },
-  } as const;
+  const assets = loadAssets();
   const page = { config: { public: true }, schema: { hide: true, querystring: LangQuery } } as const;
 
   app.get("/", page, async (request, reply) => {
@@ -123,12 +131,13 @@ export function webRoutes(app: App, deps: ServerDeps): void {
   );
 
   app.get(
-    "/assets/:name",
-    { config: { public: true }, schema: { hide: true, params: Type.Object({ name: Type.String() }) } },
+    "/assets/*",
+    {
+      config: { public: true },
+      schema: { hide: true, params: Type.Object({ "*": Type.String({ maxLength: 200 }) }) },
+    },
     async (request, reply) => {
-      const found = Object.hasOwn(assets, request.params.name)
-        ? assets[request.params.name as keyof typeof assets]
-        : undefined;
+      const found = assets.get(request.params["*"]);
       if (!found) {
         const language = languageOf({ query: {}, headers: request.headers });
         return sendPage(reply, language, notFoundPage(language, request.url), 404);

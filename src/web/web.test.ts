@@ -131,8 +131,13 @@ describe.each(DATABASE_KINDS)("web routes over HTTP (%s)", (kind) => {
   it("serves its own stylesheet and script", async () => {
     const css = await app.inject("/assets/site.css");
     expect(css.headers["content-type"]).toBe("text/css; charset=utf-8");
-    const js = await app.inject("/assets/app.js");
-    expect(js.headers["content-type"]).toBe("text/javascript; charset=utf-8");
+    for (const module of ["main", "api", "dom", "strings"]) {
+      const js = await app.inject(`/assets/app/${module}.js`);
+      expect(js.statusCode).toBe(200);
+      expect(js.headers["content-type"]).toBe("text/javascript; charset=utf-8");
+    }
+    expect((await app.inject("/assets/app/../../routes.ts")).statusCode).toBe(404);
+    expect((await app.inject("/assets/app.js")).statusCode).toBe(404);
     expect((await app.inject("/assets/../server.ts")).statusCode).toBe(404);
     expect((await app.inject("/assets/nothing.js")).statusCode).toBe(404);
   });
