@@ -1,5 +1,5 @@
 import Fastify from "fastify";
-import type { App } from "../src/http/server.js";
+import type { App } from "../src/http/app.js";
 import { coordinatorId, organizationPrefix } from "./generate.js";
 import { ELIGIBILITY_SQL, GET_BY_ID_SQL, issuePlain, LIST_PAGE_SQL, type Runner } from "./sql.js";
 

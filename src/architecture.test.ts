@@ -35,7 +35,6 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
     "config.ts",
     "main.ts",
     "logger.ts",
-    "extensions.ts",
   ],
   observability: ["storage"],
 };

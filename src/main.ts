@@ -3,18 +3,22 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { type Config, ConfigError } from "./config.js";
+import type { App, ServerDeps } from "./http/app.js";
 import { Authenticator } from "./http/auth.js";
-import { type App, buildServer, type ServerDeps } from "./http/server.js";
+import { buildServer } from "./http/server.js";
+import { notificationAdapterFor } from "./jobs/notifications.js";
+import { createServiceWorker } from "./jobs/service-worker.js";
+import type { Worker } from "./jobs/worker.js";
+import { registerQueueDepthGauge } from "./observability/metrics.js";
 import type { ServiceContext } from "./services/context.js";
 import { type Database, DatabaseInUseError, openDatabase } from "./storage/database.js";
 import { migrate, pendingMigrations } from "./storage/migrate.js";
+import { webRoutes } from "./web/routes.js";
 
-/** Parts that plug into a running service: background work, web pages, import/export. */
-export interface Extension {
-  routes?: ServerDeps["plugins"];
-  /** Started after the server listens; stopped before the database closes. */
-  start?: (runtime: Runtime) => Promise<{ stop: () => Promise<void> } | undefined>;
-}
+/*
+ * The composition root: the CLI, the tests and the bench build the service from these functions
+ * and nothing else wires the parts together.
+ */
 
 export interface Runtime {
   config: Config;
@@ -65,59 +69,82 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
   };
 }
 
-export async function buildApp(runtime: Runtime, extensions: readonly Extension[] = []): Promise<App> {
+/** Answers /readyz: the database is reachable and every migration is applied. */
+export function readinessOf(database: Database): ServerDeps["readiness"] {
+  return async () => {
+    const pending = await pendingMigrations(database);
+    return pending.length === 0
+      ? { ready: true, detail: "database reachable, migrations applied" }
+      : { ready: false, detail: `pending migrations: ${pending.join(", ")}` };
+  };
+}
+
+/** The HTTP API and, unless `pages` is false, the web pages, on one server that does not listen. */
+export async function buildApp(deps: ServerDeps, options: { pages?: boolean } = {}): Promise<App> {
+  const app = await buildServer(deps);
+  if (options.pages ?? true) webRoutes(app, deps);
+  return app;
+}
+
+/** The app as the configuration describes it. */
+export function appDeps(runtime: Runtime): ServerDeps {
   const { config, database } = runtime;
-  const auth = new Authenticator(database.db, {
-    jwtSecret: runtime.jwtSecret,
-    jwksUrl: config.jwksUrl,
-    issuer: config.jwtIssuer,
-    audience: config.jwtAudience,
-    cacheSeconds: config.principalCacheSeconds,
-  });
-  return buildServer({
+  return {
     ctx: runtime.ctx,
-    auth,
+    auth: new Authenticator(database.db, {
+      jwtSecret: runtime.jwtSecret,
+      jwksUrl: config.jwksUrl,
+      issuer: config.jwtIssuer,
+      audience: config.jwtAudience,
+      cacheSeconds: config.principalCacheSeconds,
+    }),
     logger: runtime.logger,
     publicUrl: config.publicUrl,
     verifyRateLimit: config.verifyRateLimit,
     notifyMaxAttempts: config.notifyMaxAttempts,
-    readiness: async () => {
-      const pending = await pendingMigrations(database);
-      return pending.length === 0
-        ? { ready: true, detail: "database reachable, migrations applied" }
-        : { ready: false, detail: `pending migrations: ${pending.join(", ")}` };
-    },
-    plugins: extensions.flatMap((extension) => extension.routes ?? []),
+    readiness: readinessOf(database),
+  };
+}
+
+/** Background work in this process (the queues and the schedules), started. */
+export function startWorker(runtime: Runtime): Worker {
+  const { config, logger, ctx } = runtime;
+  const worker = createServiceWorker({
+    ctx,
+    adapter: notificationAdapterFor(config, logger.child({ component: "notifications" })),
+    sweepCron: config.sweepCron,
+    notifyMaxAttempts: config.notifyMaxAttempts,
+    logger: logger.child({ component: "worker" }),
   });
+  worker.start();
+  logger.info({ worker_id: worker.id, sweep_cron: config.sweepCron }, "worker started");
+  return worker;
 }
 
 /**
- * Runs the service until SIGTERM or SIGINT: stops accepting, lets requests in flight finish,
- * stops background work, then closes the database.
+ * Serves the API and pages (and, with `worker`, the background work) until `close`: it stops
+ * accepting, lets requests in flight finish, stops background work, then closes the database.
  */
 export async function serve(
   config: Config,
   logger: Logger,
-  extensions: readonly Extension[],
-): Promise<{ app: App; close: () => Promise<void> }> {
+  options: { worker: boolean },
+): Promise<{ app: App; runtime: Runtime; close: () => Promise<void> }> {
   const runtime = await openRuntime(config, logger);
-  const app = await buildApp(runtime, extensions);
+  const app = await buildApp(appDeps(runtime));
   await app.listen({ port: config.port, host: config.host });
-  const started: { stop: () => Promise<void> }[] = [];
-  for (const extension of extensions) {
-    const handle = await extension.start?.(runtime);
-    if (handle) started.push(handle);
-  }
+  registerQueueDepthGauge(runtime.database.db);
+  const worker = options.worker ? startWorker(runtime) : null;
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
       await app.close();
-      for (const handle of started.reverse()) await handle.stop();
+      await worker?.stop();
       await runtime.database.close();
     })();
     return closing;
   };
-  return { app, close };
+  return { app, runtime, close };
 }
 
 /** Closes cleanly on SIGTERM and SIGINT; a second signal forces the exit. */

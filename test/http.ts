@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
+import type { App } from "../src/http/app.js";
 import { Authenticator, type AuthOptions, signToken } from "../src/http/auth.js";
-import { type App, buildServer, type ServerDeps } from "../src/http/server.js";
-import { pendingMigrations } from "../src/storage/migrate.js";
+import { buildApp, readinessOf } from "../src/main.js";
 import { createTestDatabase, type TestDatabase, type TestDatabaseKind } from "./databases.js";
 import {
   grant,
@@ -24,7 +24,8 @@ export interface HttpTestOptions {
   /** Overrides for the authenticator (JWKS, issuer, audience). */
   auth?: Partial<AuthOptions>;
   verifyRateLimit?: number;
-  plugins?: ServerDeps["plugins"];
+  /** Serve the web pages too (off by default: most tests are about the API). */
+  pages?: boolean;
   clock?: TestClock;
 }
 
@@ -61,21 +62,18 @@ export async function createHttpTestApp(
     ...(options.authNow ? { now: options.authNow } : {}),
     ...options.auth,
   });
-  const app = await buildServer({
-    ctx,
-    auth,
-    logger: false,
-    publicUrl: "http://127.0.0.1",
-    verifyRateLimit: options.verifyRateLimit ?? 10_000,
-    notifyMaxAttempts: 3,
-    readiness: async () => {
-      const pending = await pendingMigrations(database.database);
-      return pending.length === 0
-        ? { ready: true, detail: "database reachable, migrations applied" }
-        : { ready: false, detail: "migrations pending" };
+  const app = await buildApp(
+    {
+      ctx,
+      auth,
+      logger: false,
+      publicUrl: "http://127.0.0.1",
+      verifyRateLimit: options.verifyRateLimit ?? 10_000,
+      notifyMaxAttempts: 3,
+      readiness: readinessOf(database.database),
     },
-    ...(options.plugins ? { plugins: options.plugins } : {}),
-  });
+    { pages: options.pages ?? false },
+  );
   await app.ready();
   const token = (subject: string, tokenOptions: { ttlSeconds?: number } = {}) =>
     signToken(TEST_JWT_SECRET, subject, tokenOptions);

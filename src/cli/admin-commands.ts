@@ -4,9 +4,9 @@ import { DomainError } from "../domain/errors.js";
 import { signToken } from "../http/auth.js";
 import { resolveJwtSecret } from "../main.js";
 import { addGlobalAdmin } from "../services/principals.js";
-import { DEMO_PEOPLE, DEMO_SERVICE, seedDemo } from "../services/seed-demo.js";
 import { verifyCertificate } from "../services/verify-certificate.js";
 import { CommandFailure, cliConfig, EXIT, exitOnError, isUuid, output, withRuntime } from "./context.js";
+import { DEMO_PEOPLE, DEMO_SERVICE, seedDemo } from "./demo.js";
 
 const SERVICE_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
 

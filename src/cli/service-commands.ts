@@ -1,15 +1,13 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { systemPrincipal } from "../domain/principal.js";
-import { extensions } from "../extensions.js";
-import { notificationAdapterFor } from "../jobs/notifications.js";
-import { createServiceWorker } from "../jobs/service-worker.js";
 import { createLogger } from "../logger.js";
-import { closeOnSignals, openRuntime, serve } from "../main.js";
+import { closeOnSignals, openRuntime, serve, startWorker } from "../main.js";
 import { sweepDuration, sweepRuns } from "../observability/metrics.js";
 import { runExpirySweep } from "../services/run-expiry-sweep.js";
 import { openDatabase } from "../storage/database.js";
 import { migrate } from "../storage/migrate.js";
 import { cliConfig, exitOnError, output, withRuntime } from "./context.js";
+import { startupHints } from "./demo.js";
 
 const port = (value: string): number => {
   if (!/^\d+$/.test(value) || Number(value) > 65535)
@@ -36,8 +34,11 @@ export function registerServiceCommands(program: Command): void {
         });
         const logger = createLogger(config.logLevel);
         const worker = options.withWorker || config.database.kind === "pglite";
-        const { app, close } = await serve(config, logger, extensions({ worker }));
+        const { app, runtime, close } = await serve(config, logger, { worker });
         closeOnSignals(close, logger);
+        for (const hint of await startupHints(runtime.database.db, config.database.kind === "pglite")) {
+          logger.info(hint);
+        }
         const address = app.server.address();
         const listening = typeof address === "object" && address ? address.port : config.port;
         logger.info({ url: `http://${config.host}:${listening}`, worker }, "certsvc listening");
@@ -57,19 +58,11 @@ export function registerServiceCommands(program: Command): void {
         const config = cliConfig();
         const logger = createLogger(config.logLevel);
         const runtime = await openRuntime(config, logger);
-        const worker = createServiceWorker({
-          ctx: runtime.ctx,
-          adapter: notificationAdapterFor(config, logger.child({ component: "notifications" })),
-          sweepCron: config.sweepCron,
-          notifyMaxAttempts: config.notifyMaxAttempts,
-          logger: logger.child({ component: "worker" }),
-        });
-        worker.start();
+        const worker = startWorker(runtime);
         closeOnSignals(async () => {
           await worker.stop();
           await runtime.database.close();
         }, logger);
-        logger.info({ worker_id: worker.id, sweep_cron: config.sweepCron }, "worker started");
       } catch (error) {
         exitOnError(error);
       }

@@ -1,20 +1,11 @@
+import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  LogController,
-  type RawReplyDefaultExpression,
-  type RawRequestDefaultExpression,
-  type RawServerDefault,
-} from "fastify";
-import type { Logger } from "pino";
+import Fastify, { type FastifyBaseLogger, LogController } from "fastify";
 import { invalid } from "../domain/errors.js";
-import type { Principal } from "../domain/principal.js";
 import { httpDuration, httpRequests } from "../observability/metrics.js";
-import type { ServiceContext } from "../services/context.js";
-import type { Authenticator } from "./auth.js";
+import type { App, ServerDeps } from "./app.js";
 import { problem, sendProblem, toProblem } from "./problems.js";
 import { certificationRoutes } from "./routes/certifications.js";
 import { directoryRoutes } from "./routes/directory.js";
@@ -23,44 +14,6 @@ import { jobRoutes } from "./routes/jobs.js";
 import { operationsRoutes } from "./routes/operations.js";
 import { verifyRoutes } from "./routes/verify.js";
 import { AuditEventSchema, CertificationSchema, ProblemSchema } from "./schemas.js";
-
-export type App = FastifyInstance<
-  RawServerDefault,
-  RawRequestDefaultExpression,
-  RawReplyDefaultExpression,
-  FastifyBaseLogger,
-  TypeBoxTypeProvider
->;
-
-declare module "fastify" {
-  interface FastifyRequest {
-    principal: Principal | null;
-  }
-  interface FastifyContextConfig {
-    /** Reachable without a token. */
-    public?: boolean;
-  }
-}
-
-export interface ServerDeps {
-  ctx: ServiceContext;
-  auth: Authenticator;
-  logger: Logger | false;
-  publicUrl: string;
-  verifyRateLimit: number;
-  /** Attempts a notification the expiry sweep dispatches gets (CERTSVC_NOTIFY_MAX_ATTEMPTS). */
-  notifyMaxAttempts?: number;
-  /** Answers /readyz: database reachable and migrations applied. */
-  readiness: () => Promise<{ ready: boolean; detail: string }>;
-  /** Routes of other parts (jobs, web pages, import/export), registered after the core API. */
-  plugins?: ReadonlyArray<(app: App, deps: ServerDeps) => void | Promise<void>>;
-}
-
-/** The principal of an authenticated route (the onRequest hook has set it). */
-export function principalOf(request: { principal: Principal | null }): Principal {
-  if (!request.principal) throw new Error("route without authentication reached its handler");
-  return request.principal;
-}
 
 const TIMESTAMP = /^(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):(\d\d)(?:\.\d{1,9})?(?:[Zz]|[+-](\d\d):(\d\d))$/;
 const EARLIEST = Date.UTC(1000, 0, 2);
@@ -122,7 +75,7 @@ function notFinite(part: "query" | "path", values: unknown): void {
   }
 }
 
-/** Builds the HTTP server. It never listens by itself: main and tests decide. */
+/** Builds the HTTP API. It never listens by itself: src/main.ts and tests decide. */
 export async function buildServer(deps: ServerDeps): Promise<App> {
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger as FastifyBaseLogger } : { logger: false }),
@@ -265,12 +218,13 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
 
   app.get("/openapi.json", { schema: { hide: true }, config: { public: true } }, async () => app.swagger());
 
+  // Per-route limits only (the public verification route and page set theirs).
+  await app.register(rateLimit, { global: false });
   healthRoutes(app, deps);
   directoryRoutes(app, deps);
   certificationRoutes(app, deps);
   jobRoutes(app, deps);
   operationsRoutes(app, deps);
-  await verifyRoutes(app, deps);
-  for (const plugin of deps.plugins ?? []) await plugin(app, deps);
+  verifyRoutes(app, deps);
   return app;
 }

@@ -14,10 +14,10 @@ import {
   serviceContext,
   TestClock,
 } from "../../test/factories.js";
+import type { App, ServerDeps } from "../http/app.js";
 import { Authenticator, signToken } from "../http/auth.js";
-import { type App, buildServer, type ServerDeps } from "../http/server.js";
+import { buildApp } from "../main.js";
 import { revokeCertification } from "../services/revoke-certification.js";
-import { webRoutes } from "./routes.js";
 
 const SECRET = "web-browser-test-secret-0123456789abcdef";
 const PUBLIC_URL = "https://sertifikat.example.no";
@@ -148,7 +148,7 @@ describe("web pages in a real browser", () => {
       verifyRateLimit: 100_000,
       readiness: async () => ({ ready: true, detail: "test" }),
     };
-    app = await buildServer({ ...deps, plugins: [(server) => webRoutes(server, deps)] });
+    app = await buildApp(deps);
     await app.listen({ port: 0, host: "127.0.0.1" });
     const address = app.server.address();
     if (address === null || typeof address === "string") throw new Error("no port");

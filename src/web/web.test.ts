@@ -9,12 +9,12 @@ import {
   serviceContext,
   TestClock,
 } from "../../test/factories.js";
+import type { App, ServerDeps } from "../http/app.js";
 import { Authenticator, signToken } from "../http/auth.js";
-import { type App, buildServer, type ServerDeps } from "../http/server.js";
+import { buildApp } from "../main.js";
 import { escapeHtml } from "./html.js";
 import { formatDate, pickLanguage } from "./i18n.js";
 import { renderCertificatePdf, verificationUrl } from "./pdf.js";
-import { webRoutes } from "./routes.js";
 
 const SECRET = "web-inject-test-secret-0123456789abcdefgh";
 const PUBLIC_URL = "https://sertifikat.example.no";
@@ -106,7 +106,7 @@ describe.each(DATABASE_KINDS)("web routes over HTTP (%s)", (kind) => {
       verifyRateLimit: 100_000,
       readiness: async () => ({ ready: true, detail: "test" }),
     };
-    app = await buildServer({ ...deps, plugins: [(server) => webRoutes(server, deps)] });
+    app = await buildApp(deps);
     scene = await makeScene(ctx);
     certification = await grant(ctx, scene);
   });

@@ -19,6 +19,7 @@ import { renewCertification } from "../../services/renew-certification.js";
 import { revokeCertification } from "../../services/revoke-certification.js";
 import { updateCertification } from "../../services/update-certification.js";
 import type { CertificationView } from "../../services/views.js";
+import { type App, principalOf, type ServerDeps } from "../app.js";
 import {
   CertificationFilterProperties,
   CertificationPageSchema,
@@ -35,7 +36,6 @@ import {
   UserParams,
   Uuid,
 } from "../schemas.js";
-import { type App, principalOf, type ServerDeps } from "../server.js";
 
 const CertificationRef = Type.Ref("Certification");
 const Nullable = <T extends ReturnType<typeof Timestamp>>(schema: T) => Type.Union([schema, Type.Null()]);

@@ -8,6 +8,7 @@ import { recordCourseRegistration } from "../../services/record-course-registrat
 import { listCertificationTypes } from "../../storage/certification-types.js";
 import { findOrganization, listOrganizations } from "../../storage/organizations.js";
 import { findUser, listMembers } from "../../storage/users.js";
+import { type App, principalOf, type ServerDeps } from "../app.js";
 import {
   CertificationTypeSchema,
   CourseRegistrationSchema,
@@ -19,7 +20,6 @@ import {
   Timestamp,
   Uuid,
 } from "../schemas.js";
-import { type App, principalOf, type ServerDeps } from "../server.js";
 
 const TypeBody = Type.Object(
   {

@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import { registry } from "../../observability/metrics.js";
-import type { App, ServerDeps } from "../server.js";
+import type { App, ServerDeps } from "../app.js";
 
 /** Liveness, readiness and Prometheus metrics, for operators and orchestrators. */
 export function healthRoutes(app: App, deps: ServerDeps): void {

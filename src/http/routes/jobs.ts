@@ -2,8 +2,8 @@ import { Type } from "@sinclair/typebox";
 import { listDeadJobs, retryDeadJob } from "../../services/admin-jobs.js";
 import { listBadges } from "../../services/list-badges.js";
 import { runExpirySweep } from "../../services/run-expiry-sweep.js";
+import { type App, principalOf, type ServerDeps } from "../app.js";
 import { problems, UserParams, Uuid } from "../schemas.js";
-import { type App, principalOf, type ServerDeps } from "../server.js";
 
 const Count = (description: string) => Type.Integer({ minimum: 0, description });
 

@@ -7,9 +7,9 @@ import {
 } from "../../services/certified-mentors-report.js";
 import { EXPORT_COLUMNS, exportCertificationsCsv } from "../../services/export-certifications.js";
 import { IMPORT_COLUMNS, importCertificationsCsv } from "../../services/import-certifications.js";
+import { type App, principalOf, type ServerDeps } from "../app.js";
 import { problem, sendProblem } from "../problems.js";
 import { CertificationFilterProperties, OrgParams, problems } from "../schemas.js";
-import { type App, principalOf, type ServerDeps } from "../server.js";
 
 /** The CSV import reads its body as a stream; this is its own limit, above the API's 1 MB. */
 export const IMPORT_BODY_LIMIT = 50 * 1024 * 1024;

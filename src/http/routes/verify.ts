@@ -1,8 +1,7 @@
-import rateLimit from "@fastify/rate-limit";
 import { Type } from "@sinclair/typebox";
 import { verifyCertificate } from "../../services/verify-certificate.js";
+import type { App, ServerDeps } from "../app.js";
 import { problems } from "../schemas.js";
-import type { App, ServerDeps } from "../server.js";
 
 export const VerificationSchema = Type.Object(
   {
@@ -34,8 +33,7 @@ export const VerificationSchema = Type.Object(
 );
 
 /** Public verification, without a token, rate limited per client address. */
-export async function verifyRoutes(app: App, deps: ServerDeps): Promise<void> {
-  await app.register(rateLimit, { global: false });
+export function verifyRoutes(app: App, deps: ServerDeps): void {
   app.get(
     "/v1/verify/:certificate_number",
     {

@@ -1,15 +1,15 @@
 import { systemPrincipal } from "../domain/principal.js";
+import { completeCourse } from "../services/complete-course.js";
+import type { ServiceContext } from "../services/context.js";
+import { createCertificationType } from "../services/create-certification-type.js";
+import { createOrganization } from "../services/create-organization.js";
+import { grantCertification } from "../services/grant-certification.js";
+import { addGlobalAdmin, loadUserPrincipal } from "../services/principals.js";
+import { putMember } from "../services/put-member.js";
+import { recordCourseRegistration } from "../services/record-course-registration.js";
+import { revokeCertification } from "../services/revoke-certification.js";
 import type { Db } from "../storage/database.js";
 import { findOrganizationByPrefix } from "../storage/organizations.js";
-import { completeCourse } from "./complete-course.js";
-import type { ServiceContext } from "./context.js";
-import { createCertificationType } from "./create-certification-type.js";
-import { createOrganization } from "./create-organization.js";
-import { grantCertification } from "./grant-certification.js";
-import { addGlobalAdmin, loadUserPrincipal } from "./principals.js";
-import { putMember } from "./put-member.js";
-import { recordCourseRegistration } from "./record-course-registration.js";
-import { revokeCertification } from "./revoke-certification.js";
 
 /**
  * Sample data to explore the service with (`certsvc demo`): two organizations, their staff, a

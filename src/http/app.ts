@@ -1,0 +1,50 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from "fastify";
+import type { Logger } from "pino";
+import type { Principal } from "../domain/principal.js";
+import type { ServiceContext } from "../services/context.js";
+import type { Authenticator } from "./auth.js";
+
+/** The Fastify instance every route file registers on (TypeBox schemas give the types). */
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+declare module "fastify" {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+  interface FastifyContextConfig {
+    /** Reachable without a token. */
+    public?: boolean;
+  }
+}
+
+/** What the routes need; src/main.ts builds it. */
+export interface ServerDeps {
+  ctx: ServiceContext;
+  auth: Authenticator;
+  logger: Logger | false;
+  publicUrl: string;
+  verifyRateLimit: number;
+  /** Attempts a notification the expiry sweep dispatches gets (CERTSVC_NOTIFY_MAX_ATTEMPTS). */
+  notifyMaxAttempts?: number;
+  /** Answers /readyz: database reachable and migrations applied. */
+  readiness: () => Promise<{ ready: boolean; detail: string }>;
+}
+
+/** The principal of an authenticated route (the onRequest hook has set it). */
+export function principalOf(request: { principal: Principal | null }): Principal {
+  if (!request.principal) throw new Error("route without authentication reached its handler");
+  return request.principal;
+}
