@@ -13,7 +13,8 @@ import { healthRoutes } from "./routes/health.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { operationsRoutes } from "./routes/operations.js";
 import { verifyRoutes } from "./routes/verify.js";
-import { AuditEventSchema, CertificationSchema, ProblemSchema } from "./schemas.js";
+import { AuditEventSchema, CertificationSchema } from "./schemas/certifications.js";
+import { ProblemSchema } from "./schemas/problem.js";
 
 const TIMESTAMP = /^(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):(\d\d)(?:\.\d{1,9})?(?:[Zz]|[+-](\d\d):(\d\d))$/;
 const EARLIEST = Date.UTC(1000, 0, 2);

@@ -24,18 +24,20 @@ import {
   CertificationFilterProperties,
   CertificationPageSchema,
   IdempotencyHeaders,
-  IdParams,
   IfMatchHeaders,
+  ReasonBody,
+  StatusSchema,
+} from "../schemas/certifications.js";
+import {
+  IdParams,
   NullableOneOf,
   NullableString,
   OrgParams,
-  problems,
-  ReasonBody,
-  StatusSchema,
   Timestamp,
   UserParams,
   Uuid,
-} from "../schemas.js";
+} from "../schemas/common.js";
+import { problems } from "../schemas/problem.js";
 
 const CertificationRef = Type.Ref("Certification");
 const Nullable = <T extends ReturnType<typeof Timestamp>>(schema: T) => Type.Union([schema, Type.Null()]);

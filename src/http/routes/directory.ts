@@ -9,17 +9,15 @@ import { listCertificationTypes } from "../../storage/certification-types.js";
 import { findOrganization, listOrganizations } from "../../storage/organizations.js";
 import { findUser, listMembers } from "../../storage/users.js";
 import { type App, principalOf, type ServerDeps } from "../app.js";
+import { OrgParams, Timestamp, Uuid } from "../schemas/common.js";
 import {
   CertificationTypeSchema,
   CourseRegistrationSchema,
   MemberSchema,
   OrganizationSchema,
-  OrgParams,
-  problems,
   RoleSchema,
-  Timestamp,
-  Uuid,
-} from "../schemas.js";
+} from "../schemas/directory.js";
+import { problems } from "../schemas/problem.js";
 
 const TypeBody = Type.Object(
   {

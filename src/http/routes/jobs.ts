@@ -3,7 +3,8 @@ import { listDeadJobs, retryDeadJob } from "../../services/admin-jobs.js";
 import { listBadges } from "../../services/list-badges.js";
 import { runExpirySweep } from "../../services/run-expiry-sweep.js";
 import { type App, principalOf, type ServerDeps } from "../app.js";
-import { problems, UserParams, Uuid } from "../schemas.js";
+import { UserParams, Uuid } from "../schemas/common.js";
+import { problems } from "../schemas/problem.js";
 
 const Count = (description: string) => Type.Integer({ minimum: 0, description });
 

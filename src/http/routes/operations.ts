@@ -9,7 +9,9 @@ import { EXPORT_COLUMNS, exportCertificationsCsv } from "../../services/export-c
 import { IMPORT_COLUMNS, importCertificationsCsv } from "../../services/import-certifications.js";
 import { type App, principalOf, type ServerDeps } from "../app.js";
 import { problem, sendProblem } from "../problems.js";
-import { CertificationFilterProperties, OrgParams, problems } from "../schemas.js";
+import { CertificationFilterProperties } from "../schemas/certifications.js";
+import { OrgParams } from "../schemas/common.js";
+import { problems } from "../schemas/problem.js";
 
 /** The CSV import reads its body as a stream; this is its own limit, above the API's 1 MB. */
 export const IMPORT_BODY_LIMIT = 50 * 1024 * 1024;

@@ -1,7 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import { verifyCertificate } from "../../services/verify-certificate.js";
 import type { App, ServerDeps } from "../app.js";
-import { problems } from "../schemas.js";
+import { problems } from "../schemas/problem.js";
 
 export const VerificationSchema = Type.Object(
   {

@@ -1,0 +1,54 @@
+import { Type } from "@sinclair/typebox";
+import { ROLES } from "../../domain/principal.js";
+import { Nullable, OneOf, Timestamp, Uuid } from "./common.js";
+
+/** Organizations, their members, certification types and course registrations. */
+
+export const RoleSchema = OneOf(ROLES, { description: "Role in the organization" });
+
+export const OrganizationSchema = Type.Object(
+  {
+    id: Uuid("Organization id"),
+    name: Type.String({ description: "Name" }),
+    prefix: Type.String({ description: "Certificate number prefix" }),
+    time_zone: Type.String({
+      description: "IANA time zone; the year of a certificate number is the year there",
+    }),
+    created_at: Timestamp("Creation time"),
+  },
+  { description: "An organization" },
+);
+
+export const CertificationTypeSchema = Type.Object(
+  {
+    id: Uuid("Type id"),
+    organization_id: Nullable(Uuid("Owning organization; null for a global type")),
+    name: Type.String({ description: "Name, e.g. Digital Peer Mentor Certificate" }),
+    validity_months: Nullable(Type.Integer({ description: "Validity from issue; null for lifetime" })),
+    warning_days: Type.Integer({ description: "Expiry warning window in days" }),
+    created_at: Timestamp("Creation time"),
+  },
+  { description: "A certification type" },
+);
+
+export const MemberSchema = Type.Object(
+  {
+    organization_id: Uuid("Organization id"),
+    user_id: Uuid("User id"),
+    role: RoleSchema,
+    display_name: Type.String({ description: "The user's display name" }),
+  },
+  { description: "A user's membership of an organization" },
+);
+
+export const CourseRegistrationSchema = Type.Object(
+  {
+    id: Uuid("Registration id"),
+    organization_id: Uuid("Organization id"),
+    user_id: Uuid("The registered user"),
+    course_id: Type.String({ description: "The course's id in the course module" }),
+    completed_at: Nullable(Timestamp("When the course was completed; null while not completed")),
+    created_at: Timestamp("Creation time"),
+  },
+  { description: "A course registration" },
+);
