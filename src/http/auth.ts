@@ -1,8 +1,9 @@
 import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify, SignJWT } from "jose";
+import { LRUCache } from "lru-cache";
 import { DomainError } from "../domain/errors.js";
 import type { Principal } from "../domain/principal.js";
+import type { ServiceContext } from "../services/context.js";
 import { loadUserPrincipal } from "../services/principals.js";
-import type { Queryable } from "../storage/database.js";
 
 export interface AuthOptions {
   jwtSecret: string | null;
@@ -25,7 +26,19 @@ const unauthenticated = (detail: string) => new DomainError("unauthenticated", d
  * expiry still ends it to the second; the bound is for keys withdrawn from the JWKS.
  */
 const TOKEN_TRUST_MS = 60_000;
-const TOKEN_CACHE_MAX = 10_000;
+/** Entries of each cache, least recently used dropped first. */
+const CACHE_MAX = 10_000;
+
+/**
+ * lru-cache keeps an entry while `now - start <= ttl`; an entry here ends at `start + ms`
+ * exactly, as a token ends at its `exp` (milliseconds are whole numbers on both clocks).
+ */
+const lruTtl = (ms: number) => ms - 1;
+
+interface VerifiedToken {
+  service: Principal | null;
+  userId: string;
+}
 
 /**
  * Turns a bearer token into a principal. The token proves identity only; roles come from the
@@ -35,18 +48,34 @@ const TOKEN_CACHE_MAX = 10_000;
 export class Authenticator {
   readonly #secret: Promise<CryptoKey> | null;
   readonly #jwks: JWTVerifyGetKey | null;
-  readonly #cache = new Map<string, { principal: Principal; until: number }>();
+  /** Users' principals for `cacheSeconds` (none when 0), on the options' clock. */
+  readonly #cache: LRUCache<string, Principal> | null;
   readonly #loading = new Map<string, Promise<Principal>>();
   /**
-   * Authorization headers whose token was verified, until when (ms), and what it names: a
-   * service's principal, or the user whose roles come from the principal cache.
+   * Authorization headers whose token was verified, each until its own time (the trust bound
+   * or the token's expiry), and what it names: a service's principal, or the user whose roles
+   * come from the principal cache.
    */
-  readonly #verified = new Map<string, { until: number; service: Principal | null; userId: string }>();
+  readonly #verified = new LRUCache<string, VerifiedToken>({
+    max: CACHE_MAX,
+    ttlResolution: 0,
+    perf: { now: () => Date.now() },
+  });
 
   constructor(
-    private readonly db: Queryable,
+    private readonly db: ServiceContext["db"],
     private readonly options: AuthOptions,
   ) {
+    const now = options.now ?? Date.now;
+    this.#cache =
+      options.cacheSeconds > 0
+        ? new LRUCache({
+            max: CACHE_MAX,
+            ttl: lruTtl(options.cacheSeconds * 1000),
+            ttlResolution: 0,
+            perf: { now },
+          })
+        : null;
     // A CryptoKey made once: handed raw bytes or a KeyObject, jose imports the key on every call.
     this.#secret = options.jwtSecret
       ? crypto.subtle.importKey(
@@ -70,16 +99,14 @@ export class Authenticator {
   cached(authorization: string | undefined): Principal | undefined {
     if (authorization === undefined) return undefined;
     const known = this.#verified.get(authorization);
-    if (!known || Date.now() >= known.until) return undefined;
-    if (known.service) return known.service;
-    const roles = this.#cache.get(known.userId);
-    return roles && roles.until > (this.options.now ?? Date.now)() ? roles.principal : undefined;
+    if (!known) return undefined;
+    return known.service ?? this.#cache?.get(known.userId);
   }
 
   async authenticate(authorization: string | undefined): Promise<Principal> {
     if (!authorization) throw unauthenticated("Send a token: Authorization: Bearer <JWT>");
     const known = this.#verified.get(authorization);
-    if (known && Date.now() < known.until) return known.service ?? this.#userPrincipal(known.userId);
+    if (known) return known.service ?? this.#userPrincipal(known.userId);
     const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
     if (!match?.[1]) throw unauthenticated("The Authorization header must be: Bearer <JWT>");
     // A token verified before is not verified again until it expires or TOKEN_TRUST_MS passes:
@@ -95,16 +122,15 @@ export class Authenticator {
     const userId = subject.toLowerCase();
     const now = Date.now();
     const until = Math.min(now + TOKEN_TRUST_MS, payload.exp === undefined ? Infinity : payload.exp * 1000);
-    if (until > now) {
-      if (this.#verified.size >= TOKEN_CACHE_MAX) this.#verified.clear();
-      this.#verified.set(authorization, { until, service: principal, userId });
+    if (until - now > 1) {
+      this.#verified.set(authorization, { service: principal, userId }, { ttl: lruTtl(until - now) });
     }
     return principal ?? this.#userPrincipal(userId);
   }
 
   /** Forgets a user's cached roles (after a change made through this process). */
   forget(userId: string): void {
-    this.#cache.delete(userId.toLowerCase());
+    this.#cache?.delete(userId.toLowerCase());
   }
 
   async #verify(token: string): Promise<JWTPayload> {
@@ -131,19 +157,15 @@ export class Authenticator {
   }
 
   async #userPrincipal(userId: string): Promise<Principal> {
-    const cached = this.#cache.get(userId);
-    const now = this.options.now ?? Date.now;
-    if (cached && cached.until > now()) return cached.principal;
+    const cached = this.#cache?.get(userId);
+    if (cached) return cached;
     let loading = this.#loading.get(userId);
     if (!loading) {
       loading = loadUserPrincipal(this.db, userId).finally(() => this.#loading.delete(userId));
       this.#loading.set(userId, loading);
     }
     const principal = await loading;
-    if (this.options.cacheSeconds > 0) {
-      if (this.#cache.size > 10_000) this.#cache.clear();
-      this.#cache.set(userId, { principal, until: now() + this.options.cacheSeconds * 1000 });
-    }
+    this.#cache?.set(userId, principal);
     return principal;
   }
 }

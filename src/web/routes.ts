@@ -5,11 +5,8 @@ import { DomainError } from "../domain/errors.js";
 import { type App, principalOf, type ServerDeps } from "../http/app.js";
 import { IdParams } from "../http/schemas/common.js";
 import { problems } from "../http/schemas/problem.js";
-import { getCertification } from "../services/read-certifications.js";
+import { getCertificateDocument } from "../services/certificate-document.js";
 import { verifyCertificate } from "../services/verify-certificate.js";
-import { findCertificationType } from "../storage/certification-types.js";
-import { findOrganization } from "../storage/organizations.js";
-import { findUser } from "../storage/users.js";
 import { link } from "./html.js";
 import { type Language, pickLanguage } from "./i18n.js";
 import { appPage, homePage, notFoundPage, verificationFailurePage, verificationPage } from "./pages.js";
@@ -180,20 +177,16 @@ export function webRoutes(app: App, deps: ServerDeps): void {
       },
     },
     async (request, reply) => {
-      const { certification: c } = await getCertification(ctx, principalOf(request), request.params.id);
-      const [organization, type, holder] = await Promise.all([
-        findOrganization(ctx.db, c.organization_id),
-        findCertificationType(ctx.db, c.certification_type_id),
-        findUser(ctx.db, c.user_id),
-      ]);
+      const document = await getCertificateDocument(ctx, principalOf(request), request.params.id);
+      const c = document.certification;
       const language: Language = request.query.lang ?? "nb";
       const pdf = await renderCertificatePdf(
         {
           certificateNumber: c.certificate_number,
           status: c.status,
-          organizationName: organization?.name ?? "",
-          holderName: holder?.display_name ?? "",
-          typeName: type?.name ?? "",
+          organizationName: document.organizationName,
+          holderName: document.holderName,
+          typeName: document.typeName,
           issuedAt: c.issued_at,
           expiresAt: c.expires_at,
         },

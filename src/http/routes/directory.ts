@@ -1,13 +1,14 @@
 import { Type } from "@sinclair/typebox";
-import { forbidden, notFound } from "../../domain/errors.js";
-import { canSeeOrganization, isGlobal, isStaff } from "../../domain/principal.js";
-import { certificationTypeView, createCertificationType } from "../../services/create-certification-type.js";
-import { createOrganization, organizationView } from "../../services/create-organization.js";
+import { createCertificationType } from "../../services/create-certification-type.js";
+import { createOrganization } from "../../services/create-organization.js";
 import { putMember } from "../../services/put-member.js";
+import {
+  listOrganizationCertificationTypes,
+  listOrganizationMembers,
+  listVisibleOrganizations,
+  whoAmI,
+} from "../../services/read-directory.js";
 import { recordCourseRegistration } from "../../services/record-course-registration.js";
-import { listCertificationTypes } from "../../storage/certification-types.js";
-import { findOrganization, listOrganizations } from "../../storage/organizations.js";
-import { findUser, listMembers } from "../../storage/users.js";
 import { type App, principalOf, type ServerDeps } from "../app.js";
 import { OrgParams, Timestamp, Uuid } from "../schemas/common.js";
 import {
@@ -73,32 +74,7 @@ export function directoryRoutes(app: App, deps: ServerDeps): void {
         },
       },
     },
-    async (request) => {
-      const principal = principalOf(request);
-      if (principal.kind !== "user") {
-        return {
-          kind: principal.kind,
-          user_id: null,
-          display_name: null,
-          is_global_admin: false,
-          memberships: [],
-        };
-      }
-      const user = await findUser(ctx.db, principal.userId);
-      const organizations = await listOrganizations(ctx.db, [...principal.roles.keys()]);
-      return {
-        kind: "user",
-        user_id: principal.userId,
-        display_name: user?.display_name ?? null,
-        is_global_admin: principal.isGlobalAdmin,
-        memberships: organizations.map((org) => ({
-          organization_id: org.id,
-          organization_name: org.name,
-          prefix: org.prefix,
-          role: principal.roles.get(org.id) ?? "peer_mentor",
-        })),
-      };
-    },
+    async (request) => whoAmI(ctx, principalOf(request)),
   );
 
   app.get(
@@ -111,11 +87,7 @@ export function directoryRoutes(app: App, deps: ServerDeps): void {
         response: { 200: Type.Object({ items: Type.Array(OrganizationSchema) }), ...problems(401) },
       },
     },
-    async (request) => {
-      const principal = principalOf(request);
-      const ids = isGlobal(principal) ? null : principal.kind === "user" ? [...principal.roles.keys()] : [];
-      return { items: (await listOrganizations(ctx.db, ids)).map(organizationView) };
-    },
+    async (request) => ({ items: await listVisibleOrganizations(ctx, principalOf(request)) }),
   );
 
   app.post(
@@ -162,23 +134,9 @@ export function directoryRoutes(app: App, deps: ServerDeps): void {
         response: { 200: Type.Object({ items: Type.Array(MemberSchema) }), ...problems(400, 401, 403, 404) },
       },
     },
-    async (request) => {
-      const principal = principalOf(request);
-      const { orgId } = request.params;
-      if (!canSeeOrganization(principal, orgId) || !(await findOrganization(ctx.db, orgId))) {
-        throw notFound("Organization");
-      }
-      if (!isStaff(principal, orgId)) throw forbidden("Only coordinators and admins list members");
-      const members = await listMembers(ctx.db, orgId);
-      return {
-        items: members.map((m) => ({
-          organization_id: orgId,
-          user_id: m.user_id,
-          role: m.role,
-          display_name: m.display_name,
-        })),
-      };
-    },
+    async (request) => ({
+      items: await listOrganizationMembers(ctx, principalOf(request), request.params.orgId),
+    }),
   );
 
   app.put(
@@ -226,14 +184,9 @@ export function directoryRoutes(app: App, deps: ServerDeps): void {
         },
       },
     },
-    async (request) => {
-      const { orgId } = request.params;
-      if (!canSeeOrganization(principalOf(request), orgId) || !(await findOrganization(ctx.db, orgId))) {
-        throw notFound("Organization");
-      }
-      const rows = await listCertificationTypes(ctx.db, orgId);
-      return { items: rows.map((row) => certificationTypeView(row, ctx.warningDays)) };
-    },
+    async (request) => ({
+      items: await listOrganizationCertificationTypes(ctx, principalOf(request), request.params.orgId),
+    }),
   );
 
   app.post(
