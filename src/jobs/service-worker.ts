@@ -6,6 +6,7 @@ import type { ServiceContext } from "../services/context.js";
 import { BADGE_EVALUATION_QUEUE } from "../services/issue-certification.js";
 import { runExpirySweep } from "../services/run-expiry-sweep.js";
 import { NOTIFICATION_QUEUE } from "../storage/expiry-sweep.js";
+import { deleteIdempotencyKeysBefore } from "../storage/idempotency-keys.js";
 import { evaluateBadges, isBadgeEvaluationPayload } from "./badges.js";
 import { deliverNotificationJob, type NotificationAdapter } from "./notifications.js";
 import type { Schedule } from "./schedules.js";
@@ -75,11 +76,8 @@ export function createServiceWorker(options: ServiceWorkerOptions): Worker {
     },
     [IDEMPOTENCY_CLEANUP_QUEUE]: async () => {
       const before = new Date(ctx.clock().getTime() - IDEMPOTENCY_RETENTION_MS);
-      const result = await ctx.db
-        .deleteFrom("idempotency_keys")
-        .where("created_at", "<", before)
-        .executeTakeFirst();
-      logger.info({ deleted: Number(result.numDeletedRows) }, "idempotency keys cleaned up");
+      const deleted = await deleteIdempotencyKeysBefore(ctx.db, before);
+      logger.info({ deleted }, "idempotency keys cleaned up");
     },
   };
   const schedules: Schedule[] =

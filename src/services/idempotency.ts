@@ -5,8 +5,10 @@ import type { Queryable, Tx } from "../storage/database.js";
 import {
   findStoredIdempotencyKey,
   type IdempotencyKeyRef,
+  insertIdempotencyKey,
   type StoredIdempotencyKey,
-} from "../storage/issuance.js";
+  storeIdempotencyAnswer,
+} from "../storage/idempotency-keys.js";
 
 export interface IdempotencyRequest {
   key: string;
@@ -18,9 +20,6 @@ export interface StoredResponse<T> {
   statusCode: number;
   body: T;
 }
-
-/** Stored keys are honoured for at least this long (the cleanup job removes older ones). */
-export const IDEMPOTENCY_RETENTION_HOURS = 48;
 
 function hashOf(fingerprint: unknown): string {
   return createHash("sha256").update(JSON.stringify(fingerprint)).digest("hex");
@@ -65,13 +64,7 @@ export async function claimIdempotencyKey<T>(
   request: IdempotencyRequest,
 ): Promise<StoredResponse<T> | null> {
   const ref = idempotencyKeyRef(principal, request);
-  const claimed = await trx
-    .insertInto("idempotency_keys")
-    .values({ principal: ref.principal, key: ref.key, request_hash: ref.requestHash, status_code: 0 })
-    .onConflict((oc) => oc.columns(["principal", "key"]).doNothing())
-    .returning("key")
-    .executeTakeFirst();
-  if (claimed) return null;
+  if (await insertIdempotencyKey(trx, ref)) return null;
   const stored = await findStoredIdempotencyKey(trx, ref);
   if (!stored) throw new Error("an idempotency key that conflicted is not there");
   return replayStored<T>(ref, stored);
@@ -83,14 +76,9 @@ export async function storeIdempotentResponse(
   key: string,
   response: StoredResponse<{ id: string }>,
 ): Promise<void> {
-  await trx
-    .updateTable("idempotency_keys")
-    .set({
-      status_code: response.statusCode,
-      resource_id: response.body.id,
-      response: JSON.stringify(response.body),
-    })
-    .where("principal", "=", actorName(principal))
-    .where("key", "=", key)
-    .execute();
+  await storeIdempotencyAnswer(
+    trx,
+    { principal: actorName(principal), key },
+    { statusCode: response.statusCode, resourceId: response.body.id, body: response.body },
+  );
 }

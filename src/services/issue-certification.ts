@@ -14,9 +14,8 @@ import { appendAuditEvent } from "../storage/audit-events.js";
 import { expireLapsed, findCertification } from "../storage/certifications.js";
 import type { Tx } from "../storage/database.js";
 import { translateDatabaseError } from "../storage/errors.js";
+import { IDEMPOTENCY_KEY_CONSTRAINT, type IdempotencyKeyRef } from "../storage/idempotency-keys.js";
 import {
-  IDEMPOTENCY_KEY_CONSTRAINT,
-  type IdempotencyKeyRef,
   type IssuanceFacts,
   type IssuanceWrite,
   loadIssuanceFacts,

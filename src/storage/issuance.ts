@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { Queryable } from "./database.js";
+import type { IdempotencyKeyRef, StoredIdempotencyKey } from "./idempotency-keys.js";
 import type { CertificationRow, CertificationSource, CertificationStatus } from "./schema.js";
 
 /**
@@ -7,19 +8,6 @@ import type { CertificationRow, CertificationSource, CertificationStatus } from 
  * everything an issuance leaves behind. An issuance costs two round trips, plus only what a rare
  * case needs (persisting the expiry of a lapsed row, replaying a stored answer after a race).
  */
-
-/** An idempotency key as stored: per principal, with the hash of the request made under it. */
-export interface IdempotencyKeyRef {
-  principal: string;
-  key: string;
-  requestHash: string;
-}
-
-export interface StoredIdempotencyKey {
-  requestHash: string;
-  statusCode: number;
-  response: unknown;
-}
 
 export interface IssuanceFacts {
   organization: { id: string; prefix: string; time_zone: string } | null;
@@ -125,20 +113,6 @@ export async function loadIssuanceFacts(
   };
 }
 
-/** What is stored under an idempotency key, if anything (committed by another request). */
-export async function findStoredIdempotencyKey(
-  db: Queryable,
-  ref: Omit<IdempotencyKeyRef, "requestHash">,
-): Promise<StoredIdempotencyKey | null> {
-  const row = await db
-    .selectFrom("idempotency_keys")
-    .select(["request_hash", "status_code", "response"])
-    .where("principal", "=", ref.principal)
-    .where("key", "=", ref.key)
-    .executeTakeFirst();
-  return row ? { requestHash: row.request_hash, statusCode: row.status_code, response: row.response } : null;
-}
-
 export interface IssuanceWrite {
   certification: {
     user_id: string;
@@ -165,9 +139,6 @@ export interface IssuanceWrite {
   /** Stores `view` as the answer (201) under this key; a key already taken fails the statement. */
   idempotency: IdempotencyKeyRef | null;
 }
-
-/** The constraint that refuses a second answer under one idempotency key. */
-export const IDEMPOTENCY_KEY_CONSTRAINT = "idempotency_keys_pkey";
 
 /**
  * The whole issuance in one statement: draws the next number of the counter, inserts the
