@@ -62,3 +62,56 @@ export async function runLoop(
     seconds,
   };
 }
+
+/** The item for a sequence number, round the list. */
+export function pick<T>(items: readonly T[], sequence: number): T {
+  const item = items[sequence % items.length];
+  if (item === undefined) throw new Error("nothing to pick from");
+  return item;
+}
+
+/** Heap before a piece of work, and the peak heap (with the resident size then) sampled during it. */
+export interface Memory {
+  heapBefore: number;
+  heapPeak: number;
+  rssPeak: number;
+}
+
+/**
+ * Times work done in batches (the sweep, the import): call `batch` after each, `finish` as soon
+ * as the work is done. Rows per second over all; p50/p99 of the batches' times; memory sampled at
+ * every batch.
+ */
+export function batchTimer() {
+  globalThis.gc?.();
+  const sample = () => process.memoryUsage();
+  const before = sample();
+  let peak = before;
+  const batchMs: number[] = [];
+  const started = performance.now();
+  let last = started;
+  return {
+    batch() {
+      const now = performance.now();
+      batchMs.push(now - last);
+      last = now;
+      const usage = sample();
+      if (usage.heapUsed > peak.heapUsed) peak = usage;
+    },
+    finish(rows: number, errors = 0): { stats: Stats; memory: Memory } {
+      const seconds = (performance.now() - started) / 1000;
+      batchMs.sort((a, b) => a - b);
+      return {
+        stats: {
+          ops_per_s: rows / seconds,
+          p50_ms: percentile(batchMs, 50),
+          p99_ms: percentile(batchMs, 99),
+          count: rows,
+          errors,
+          seconds,
+        },
+        memory: { heapBefore: before.heapUsed, heapPeak: peak.heapUsed, rssPeak: peak.rss },
+      };
+    },
+  };
+}

@@ -5,6 +5,7 @@
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/certsvc_bench npx tsx bench/trace-import.ts [rows] [--strict] [--batch n]
  */
 import { Readable } from "node:stream";
+import { parseArgs } from "node:util";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { systemPrincipal } from "../src/domain/principal.js";
@@ -13,10 +14,13 @@ import type { DB } from "../src/storage/schema.js";
 import { importCsv, organizationId } from "./generate.js";
 
 const url = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/certsvc_bench";
-const rows = Number(process.argv[2] ?? 20_000);
-const strict = process.argv.includes("--strict");
-const batchArg = process.argv.indexOf("--batch");
-const batchSize = batchArg > 0 ? Number(process.argv[batchArg + 1]) : undefined;
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { strict: { type: "boolean", default: false }, batch: { type: "string" } },
+});
+const rows = Number(positionals[0] ?? 20_000);
+const strict = values.strict;
+const batchSize = values.batch === undefined ? undefined : Number(values.batch);
 const pool = new pg.Pool({ connectionString: url, max: 10 });
 const byStatement = new Map<string, number[]>();
 const db = new Kysely<DB>({

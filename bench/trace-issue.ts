@@ -5,6 +5,7 @@
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/certsvc_bench npx tsx bench/trace-issue.ts [count] [--hot]
  */
 import { randomUUID } from "node:crypto";
+import { parseArgs } from "node:util";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { grantCertification } from "../src/services/grant-certification.js";
@@ -14,8 +15,12 @@ import { coordinatorId, ORGANIZATIONS, organizationId } from "./generate.js";
 import { percentile } from "./measure.js";
 
 const url = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/certsvc_bench";
-const count = Number(process.argv[2] ?? 400);
-const hot = process.argv.includes("--hot");
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { hot: { type: "boolean", default: false } },
+});
+const count = Number(positionals[0] ?? 400);
+const hot = values.hot;
 const pool = new pg.Pool({ connectionString: url, max: 10 });
 const byStatement = new Map<string, number[]>();
 const db = new Kysely<DB>({
