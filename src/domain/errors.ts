@@ -36,10 +36,6 @@ export class DomainError extends Error {
   }
 }
 
-export function isErrorCode(value: string): value is ErrorCode {
-  return (ERROR_CODES as readonly string[]).includes(value);
-}
-
 export const notFound = (what: string): DomainError => new DomainError("not_found", `${what} not found`);
 export const forbidden = (message: string): DomainError => new DomainError("forbidden", message);
 export const invalid = (message: string, errors: readonly FieldError[] = []): DomainError =>

@@ -1,12 +1,5 @@
-import type { Queryable, Tx } from "./database.js";
+import type { Tx } from "./database.js";
 import type { CourseRegistrationRow } from "./schema.js";
-
-export async function findCourseRegistration(
-  db: Queryable,
-  id: string,
-): Promise<CourseRegistrationRow | undefined> {
-  return db.selectFrom("course_registrations").selectAll().where("id", "=", id).executeTakeFirst();
-}
 
 /** Records a registration; the same user, organization and course again updates its completion. */
 export async function upsertCourseRegistration(

@@ -47,14 +47,6 @@ export function formatDate(iso: string | Date, language: Language): string {
   }).format(typeof iso === "string" ? new Date(iso) : iso);
 }
 
-export function formatDateTime(iso: string | Date, language: Language): string {
-  return new Intl.DateTimeFormat(LOCALES[language], {
-    dateStyle: "medium",
-    timeStyle: "short",
-    timeZone: DISPLAY_TIME_ZONE,
-  }).format(typeof iso === "string" ? new Date(iso) : iso);
-}
-
 export const localeOf = (language: Language): string => LOCALES[language];
 
 /**
@@ -66,7 +58,6 @@ export const MESSAGE_PARTS = { site, app, pdf } as const;
 const nb = { ...site.nb, ...app.nb, ...pdf.nb };
 
 export type Messages = typeof nb;
-export type MessageKey = keyof Messages;
 
 const en: Messages = { ...site.en, ...app.en, ...pdf.en };
 
@@ -74,13 +65,6 @@ const DICTIONARY: Readonly<Record<Language, Messages>> = { nb, en };
 
 export function messages(language: Language): Messages {
   return DICTIONARY[language];
-}
-
-/** Fills `{name}` placeholders. */
-export function fill(template: string, values: Readonly<Record<string, string | number>>): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    name in values ? String(values[name]) : whole,
-  );
 }
 
 /** The status words of the verification page: text always goes with the icon and the colour. */

@@ -115,14 +115,11 @@ export function notFoundPage(language: Language, path: string): string {
 
 /** Strings the /app script needs, handed over in the page as JSON data (no inline script runs). */
 const APP_STRINGS = [
-  "signIn",
   "signOut",
-  "loading",
   "statusActive",
   "statusExpiringSoonShort",
   "statusExpired",
   "statusRevoked",
-  "statusAll",
   "mineEmpty",
   "downloadPdf",
   "pdfDownloaded",
@@ -135,7 +132,6 @@ const APP_STRINGS = [
   "colStatus",
   "colIssued",
   "colExpires",
-  "listCount",
   "chooseMember",
   "chooseType",
   "granted",

@@ -10,7 +10,6 @@ export const nb = {
   signIn: "Logg inn",
   signOut: "Logg ut",
   signedInAs: "Innlogget som",
-  loading: "Laster …",
   noScript: "Min side trenger JavaScript.",
 
   statusActive: "Aktiv",
@@ -43,7 +42,6 @@ export const nb = {
   paginationLabel: "Sider",
   previousPage: "Forrige side",
   nextPage: "Neste side",
-  listCount: "Viser {count} sertifikater.",
 
   grantHeading: "Tildel sertifikat",
   member: "Medlem",
@@ -102,7 +100,6 @@ export const en: typeof nb = {
   signIn: "Sign in",
   signOut: "Sign out",
   signedInAs: "Signed in as",
-  loading: "Loading …",
   noScript: "My page needs JavaScript.",
 
   statusActive: "Active",
@@ -135,7 +132,6 @@ export const en: typeof nb = {
   paginationLabel: "Pages",
   previousPage: "Previous page",
   nextPage: "Next page",
-  listCount: "Showing {count} certificates.",
 
   grantHeading: "Grant a certificate",
   member: "Member",

@@ -28,7 +28,6 @@ export const nb = {
   verifyAnother: "Verifiser et annet sertifikat",
 
   verifyTitle: "Verifisering av sertifikat",
-  verifyResultFor: "Resultat for",
   statusValid: "Gyldig",
   statusValidText: "Sertifikatet er gyldig.",
   statusExpiringSoon: "Gyldig – utløper snart",
@@ -80,7 +79,6 @@ export const en: typeof nb = {
   verifyAnother: "Verify another certificate",
 
   verifyTitle: "Certificate verification",
-  verifyResultFor: "Result for",
   statusValid: "Valid",
   statusValidText: "The certificate is valid.",
   statusExpiringSoon: "Valid – expires soon",
