@@ -25,6 +25,9 @@ export interface Config {
   verifyRateLimit: number;
   dbPoolSize: number;
   principalCacheSeconds: number;
+  /** Longest lifetime of a user token, and of a service token, in seconds. */
+  jwtMaxLifetimeSeconds: number;
+  serviceJwtMaxLifetimeSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -67,6 +70,16 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: "CERTSVC_JWKS_URL", default: "(unset)", description: "JWKS URL for asymmetric tokens" },
   { name: "CERTSVC_JWT_ISSUER", default: "(unset)", description: "Required `iss` of tokens, when set" },
   { name: "CERTSVC_JWT_AUDIENCE", default: "(unset)", description: "Required `aud` of tokens, when set" },
+  {
+    name: "CERTSVC_JWT_MAX_LIFETIME_SECONDS",
+    default: "86400",
+    description: "Longest lifetime of a user token (exp − iat); a token without exp is refused",
+  },
+  {
+    name: "CERTSVC_SERVICE_JWT_MAX_LIFETIME_SECONDS",
+    default: "2592000",
+    description: "Longest lifetime of a service token (sub service:<name>)",
+  },
   {
     name: "CERTSVC_PRINCIPAL_CACHE_SECONDS",
     default: "5",
@@ -190,5 +203,13 @@ export function loadConfig(env: Env = process.env): Config {
     verifyRateLimit: integer(env, "CERTSVC_VERIFY_RATE_LIMIT", 600, 1, 1_000_000),
     dbPoolSize,
     principalCacheSeconds: integer(env, "CERTSVC_PRINCIPAL_CACHE_SECONDS", 5, 0, 3600),
+    jwtMaxLifetimeSeconds: integer(env, "CERTSVC_JWT_MAX_LIFETIME_SECONDS", 86_400, 60, 31 * 86_400),
+    serviceJwtMaxLifetimeSeconds: integer(
+      env,
+      "CERTSVC_SERVICE_JWT_MAX_LIFETIME_SECONDS",
+      30 * 86_400,
+      60,
+      366 * 86_400,
+    ),
   };
 }

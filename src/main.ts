@@ -97,6 +97,8 @@ export function appDeps(runtime: Runtime): ServerDeps {
       issuer: config.jwtIssuer,
       audience: config.jwtAudience,
       cacheSeconds: config.principalCacheSeconds,
+      maxUserLifetimeSeconds: config.jwtMaxLifetimeSeconds,
+      maxServiceLifetimeSeconds: config.serviceJwtMaxLifetimeSeconds,
     }),
     logger: runtime.logger,
     publicUrl: config.publicUrl,

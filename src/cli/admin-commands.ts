@@ -31,6 +31,17 @@ function signingSecret(config: Config): string {
 const sign = (config: Config, secret: string, subject: string, ttlSeconds: number) =>
   signToken(secret, subject, { ttlSeconds, issuer: config.jwtIssuer, audience: config.jwtAudience });
 
+/** A lifetime the server would refuse is refused here, before a useless token is printed. */
+function checkTtl(config: Config, ttl: number, service: boolean): void {
+  const max = service ? config.serviceJwtMaxLifetimeSeconds : config.jwtMaxLifetimeSeconds;
+  if (ttl > max) {
+    const variable = service
+      ? "CERTSVC_SERVICE_JWT_MAX_LIFETIME_SECONDS"
+      : "CERTSVC_JWT_MAX_LIFETIME_SECONDS";
+    throw new CommandFailure(`--ttl ${ttl} is longer than the ${max} s ${variable} allows`, EXIT.usage);
+  }
+}
+
 export function registerAdminCommands(program: Command): void {
   program
     .command("token")
@@ -58,6 +69,7 @@ export function registerAdminCommands(program: Command): void {
             EXIT.usage,
           );
         const config = cliConfig();
+        checkTtl(config, options.ttl, options.user === undefined);
         const subject =
           options.user !== undefined ? options.user.toLowerCase() : `service:${options.service}`;
         const token = await sign(config, signingSecret(config), subject, options.ttl);
@@ -144,14 +156,17 @@ export function registerAdminCommands(program: Command): void {
         "with certifications in every status; prints tokens and links. Run again, it only prints them again.",
     )
     .addOption(
-      new Option("--ttl <seconds>", "lifetime of the printed tokens")
-        .argParser(ttlArgument)
-        .default(7 * 86_400),
+      new Option(
+        "--ttl <seconds>",
+        "lifetime of the printed tokens (default: the longest CERTSVC_JWT_MAX_LIFETIME_SECONDS allows)",
+      ).argParser(ttlArgument),
     )
     .option("--json", "print JSON", false)
-    .action(async (options: { ttl: number; json: boolean }) => {
+    .action(async (cliOptions: { ttl?: number; json: boolean }) => {
       try {
         const config = cliConfig();
+        const options = { ...cliOptions, ttl: cliOptions.ttl ?? config.jwtMaxLifetimeSeconds };
+        checkTtl(config, options.ttl, false);
         const secret = signingSecret(config);
         const summary = await withRuntime(config, (runtime) =>
           seedDemo(runtime.ctx, (done, total) => {

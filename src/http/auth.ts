@@ -14,7 +14,30 @@ export interface AuthOptions {
   cacheSeconds: number;
   /** Milliseconds since the epoch, for the cache's expiry; tests pass a clock they move. */
   now?: () => number;
+  /** The longest lifetime (`exp` − `iat`, or `exp` − now) a user token may have; default 24 h. */
+  maxUserLifetimeSeconds?: number;
+  /** The same for service tokens (`sub: service:<name>`); default 30 days. */
+  maxServiceLifetimeSeconds?: number;
 }
+
+export const DEFAULT_MAX_USER_TOKEN_SECONDS = 86_400;
+export const DEFAULT_MAX_SERVICE_TOKEN_SECONDS = 30 * 86_400;
+/** How far the issuer's clock may run ahead of ours, for `iat` and the lifetime. */
+const CLOCK_SKEW_SECONDS = 60;
+/** Every asymmetric algorithm jose verifies; HS256 goes the secret's way, `none` never. */
+const ASYMMETRIC = [
+  "RS256",
+  "RS384",
+  "RS512",
+  "PS256",
+  "PS384",
+  "PS512",
+  "ES256",
+  "ES384",
+  "ES512",
+  "EdDSA",
+  "Ed25519",
+];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SERVICE = /^service:([a-z0-9][a-z0-9._-]{0,63})$/i;
@@ -113,15 +136,23 @@ export class Authenticator {
     // the same string has the same signature and claims, so only its expiry can change the
     // answer (verification costs more than the rest of a cached read).
     const payload = await this.#verify(match[1]);
-    const subject = payload.sub ?? "";
+    const subject = payload.sub;
+    if (typeof subject !== "string") throw unauthenticated("The token's sub must be a string");
     const service = SERVICE.exec(subject);
     const principal: Principal | null = service?.[1] ? { kind: "service", name: service[1] } : null;
     if (!principal && !UUID.test(subject)) {
       throw unauthenticated("The token's sub is neither a user id nor service:<name>");
     }
-    const userId = subject.toLowerCase();
     const now = Date.now();
-    const until = Math.min(now + TOKEN_TRUST_MS, payload.exp === undefined ? Infinity : payload.exp * 1000);
+    const exp = checkLifetime(
+      payload,
+      now,
+      principal
+        ? (this.options.maxServiceLifetimeSeconds ?? DEFAULT_MAX_SERVICE_TOKEN_SECONDS)
+        : (this.options.maxUserLifetimeSeconds ?? DEFAULT_MAX_USER_TOKEN_SECONDS),
+    );
+    const userId = subject.toLowerCase();
+    const until = Math.min(now + TOKEN_TRUST_MS, exp * 1000);
     if (until - now > 1) {
       this.#verified.set(authorization, { service: principal, userId }, { ttl: lruTtl(until - now) });
     }
@@ -137,6 +168,8 @@ export class Authenticator {
     const checks = {
       ...(this.options.issuer ? { issuer: this.options.issuer } : {}),
       ...(this.options.audience ? { audience: this.options.audience } : {}),
+      // exp and nbf hold to the second (jose's default); only iat gets the skew, below.
+      requiredClaims: ["exp", "sub"],
     };
     try {
       const header = JSON.parse(Buffer.from(token.split(".")[0] ?? "", "base64url").toString("utf8")) as {
@@ -146,11 +179,14 @@ export class Authenticator {
         return (await jwtVerify(token, await this.#secret, { ...checks, algorithms: ["HS256"] })).payload;
       }
       if (header.alg !== "HS256" && this.#jwks) {
-        return (await jwtVerify(token, this.#jwks, checks)).payload;
+        return (await jwtVerify(token, this.#jwks, { ...checks, algorithms: ASYMMETRIC })).payload;
       }
     } catch (error) {
-      const code = (error as { code?: string }).code;
+      const { code, claim } = error as { code?: string; claim?: string };
       if (code === "ERR_JWT_EXPIRED") throw unauthenticated("The token has expired");
+      if (code === "ERR_JWT_CLAIM_VALIDATION_FAILED" && claim !== undefined) {
+        throw unauthenticated(`The token's ${claim} claim is missing or not valid`);
+      }
       throw unauthenticated("The token is not valid");
     }
     throw unauthenticated("The token is signed with an algorithm this service does not accept");
@@ -168,6 +204,24 @@ export class Authenticator {
     this.#cache?.set(userId, principal);
     return principal;
   }
+}
+
+/**
+ * A token's `exp` (seconds) once its times are sane: jose has checked that `exp`, `iat` and `nbf`
+ * are numbers and that it has not expired; here `iat` may not lie ahead of our clock and the
+ * token may not live longer than `maxSeconds`, counted from `iat` and from now.
+ */
+function checkLifetime(payload: JWTPayload, nowMs: number, maxSeconds: number): number {
+  const now = nowMs / 1000;
+  const { exp, iat } = payload;
+  if (typeof exp !== "number" || !Number.isFinite(exp)) throw unauthenticated("The token has no valid exp");
+  if (iat !== undefined && (!Number.isFinite(iat) || iat > now + CLOCK_SKEW_SECONDS)) {
+    throw unauthenticated("The token's iat lies in the future");
+  }
+  if (exp - Math.min(iat ?? now, now) > maxSeconds + CLOCK_SKEW_SECONDS) {
+    throw unauthenticated(`The token lives longer than this service accepts (${maxSeconds} s)`);
+  }
+  return exp;
 }
 
 /** Signs an HS256 token for a user id or `service:<name>` (the CLI's `token` and the demo). */
