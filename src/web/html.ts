@@ -67,6 +67,8 @@ export interface PageOptions {
   body: Html;
   /** ES modules of /assets (module scripts are deferred). */
   scripts?: readonly string[];
+  /** Stylesheets of /assets after site.css. */
+  styles?: readonly string[];
   current?: "home" | "app";
   /** Markup outside the page frame (a modal dialog, so the frame can be made inert under it). */
   outside?: Html;
@@ -80,6 +82,7 @@ export function page({
   path,
   body,
   scripts = [],
+  styles = [],
   current,
   outside,
 }: PageOptions): string {
@@ -92,6 +95,7 @@ export function page({
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} – ${m.serviceName}</title>
 <link rel="stylesheet" href="/assets/site.css">
+${styles.map((href) => html`<link rel="stylesheet" href="${href}">`)}
 ${scripts.map((src) => html`<script type="module" src="${src}"></script>`)}
 </head>
 <body>

@@ -1,6 +1,14 @@
 import type { Verification } from "../services/verify-certificate.js";
 import { Html, html, link, page, statusIcon } from "./html.js";
-import { formatDate, type Language, type Messages, messages, verificationStatus } from "./i18n.js";
+import {
+  formatDate,
+  type Language,
+  type Messages,
+  messages,
+  STAFF_KEYS,
+  verificationStatus,
+} from "./i18n.js";
+import { staffDialogs, staffSection } from "./staff-page.js";
 
 function verifyForm(language: Language, m: Messages, value = ""): Html {
   return html`<form class="verify-form" method="get" action="/verify" role="search" aria-label="${m.homeVerifyHeading}">
@@ -171,7 +179,7 @@ const APP_STRINGS = [
 ] as const satisfies readonly (keyof Messages)[];
 
 function appStrings(m: Messages): string {
-  const picked = Object.fromEntries(APP_STRINGS.map((key) => [key, m[key]]));
+  const picked = Object.fromEntries([...APP_STRINGS, ...STAFF_KEYS].map((key) => [key, m[key]]));
   // JSON in a data block: "<" is escaped so no text can close the element.
   return JSON.stringify(picked).replaceAll("<", "\\u003c");
 }
@@ -182,11 +190,6 @@ function appStrings(m: Messages): string {
  */
 export function appPage(language: Language): string {
   const m = messages(language);
-  const statusOptions = html`<option value="">${m.statusAll}</option>
-      <option value="active">${m.statusActive}</option>
-      <option value="expiring_soon">${m.statusExpiringSoonShort}</option>
-      <option value="expired">${m.statusExpired}</option>
-      <option value="revoked">${m.statusRevoked}</option>`;
   return page({
     language,
     m,
@@ -194,6 +197,7 @@ export function appPage(language: Language): string {
     path: "/app",
     current: "app",
     scripts: ["/assets/app/main.js"],
+    styles: ["/assets/staff.css"],
     body: html`<h1>${m.appTitle}</h1>
 <script type="application/json" id="app-strings">${new Html(appStrings(m))}</script>
 <div id="notice" class="notice" role="status" aria-live="polite" aria-atomic="true"></div>
@@ -219,101 +223,7 @@ export function appPage(language: Language): string {
   <div id="mine-list"></div>
 </section>
 
-<section id="staff" aria-labelledby="staff-heading" hidden>
-  <h2 id="staff-heading">${m.staffHeading}</h2>
-  <div class="field">
-    <label for="org">${m.organization}</label>
-    <select id="org"></select>
-  </div>
-  <form id="filters" class="filters" aria-labelledby="filters-heading">
-    <h3 id="filters-heading">${m.filtersHeading}</h3>
-    <div class="field">
-      <label for="filter-status">${m.filterStatus}</label>
-      <select id="filter-status" name="status">${statusOptions}</select>
-    </div>
-    <div class="field">
-      <label for="filter-type">${m.filterType}</label>
-      <select id="filter-type" name="type"></select>
-    </div>
-    <div class="field">
-      <label for="filter-page-size">${m.pageSize}</label>
-      <select id="filter-page-size" name="limit">
-        <option value="5">5</option>
-        <option value="20" selected>20</option>
-        <option value="50">50</option>
-        <option value="100">100</option>
-      </select>
-    </div>
-    <div class="field checkbox">
-      <input type="checkbox" id="filter-expiring" name="expiring">
-      <label for="filter-expiring">${m.filterExpiringSoon}</label>
-    </div>
-    <button type="submit">${m.filterButton}</button>
-  </form>
-  <div id="list"></div>
-  <nav id="pagination" class="pagination" aria-label="${m.paginationLabel}" hidden>
-    <button type="button" id="prev-page" class="secondary">${m.previousPage}</button>
-    <button type="button" id="next-page" class="secondary">${m.nextPage}</button>
-  </nav>
-
-  <form id="grant-form" class="card" aria-labelledby="grant-heading">
-    <h3 id="grant-heading">${m.grantHeading}</h3>
-    <div class="field">
-      <label for="grant-member">${m.member}</label>
-      <select id="grant-member" name="user_id" required></select>
-    </div>
-    <div class="field">
-      <label for="grant-type">${m.grantType}</label>
-      <select id="grant-type" name="certification_type_id" required></select>
-    </div>
-    <div class="field">
-      <label for="grant-issued">${m.issuedAtOptional}</label>
-      <input type="date" id="grant-issued" name="issued_at">
-    </div>
-    <div class="field">
-      <label for="grant-expires">${m.expiresAtOptional}</label>
-      <input type="date" id="grant-expires" name="expires_at">
-    </div>
-    <div class="field">
-      <label for="grant-notes">${m.notesOptional}</label>
-      <textarea id="grant-notes" name="notes" rows="2" maxlength="2000"></textarea>
-    </div>
-    <button type="submit">${m.grant}</button>
-  </form>
-</section>
-
-<section id="detail" aria-labelledby="detail-heading" hidden>
-  <h2 id="detail-heading" tabindex="-1"></h2>
-  <div id="detail-facts"></div>
-  <div id="detail-actions" class="detail-actions">
-    <p><a id="detail-pdf" href="#">${m.downloadPdf}</a></p>
-    <form id="renew-form" class="inline-form" aria-labelledby="renew-heading">
-      <h3 id="renew-heading">${m.renewHeading}</h3>
-      <div class="field">
-        <label for="renew-expires">${m.newExpiry}</label>
-        <input type="date" id="renew-expires" name="expires_at">
-      </div>
-      <button type="submit">${m.renew}</button>
-    </form>
-    <p><button type="button" id="revoke-open" class="danger">${m.revoke}</button></p>
-  </div>
-  <h3 id="audit-heading">${m.auditHeading}</h3>
-  <div id="audit"></div>
-  <p><button type="button" id="detail-close" class="secondary">${m.closeDetail}</button></p>
-</section>`,
-    outside: html`<dialog id="revoke-dialog" aria-labelledby="revoke-heading" aria-describedby="revoke-intro">
-  <form id="revoke-form" method="dialog">
-    <h2 id="revoke-heading"></h2>
-    <p id="revoke-intro">${m.revokeIntro}</p>
-    <div class="field">
-      <label for="revoke-reason">${m.reason}</label>
-      <textarea id="revoke-reason" name="reason" rows="4" required maxlength="2000"></textarea>
-    </div>
-    <div class="actions">
-      <button type="button" id="revoke-cancel" class="secondary">${m.cancel}</button>
-      <button type="submit" id="revoke-confirm" class="danger">${m.revoke}</button>
-    </div>
-  </form>
-</dialog>`,
+${staffSection(m)}`,
+    outside: html`${staffDialogs(m)}`,
   });
 }

@@ -47,9 +47,13 @@ function asset(name: string): string {
   return readFileSync(new URL(`./assets/${name}`, import.meta.url), "utf8");
 }
 
-/** The stylesheet and the /app script's ES modules (assets/app/*.js), read once at start. */
+/** The stylesheets and the /app script's ES modules (assets/app/*.js), read once at start. */
 function loadAssets(): ReadonlyMap<string, { body: string; type: string }> {
-  const found = new Map([["site.css", { body: asset("site.css"), type: "text/css; charset=utf-8" }]]);
+  const css = "text/css; charset=utf-8";
+  const found = new Map([
+    ["site.css", { body: asset("site.css"), type: css }],
+    ["staff.css", { body: asset("staff.css"), type: css }],
+  ]);
   for (const file of readdirSync(new URL("./assets/app/", import.meta.url))) {
     if (file.endsWith(".js")) {
       found.set(`app/${file}`, { body: asset(`app/${file}`), type: "text/javascript; charset=utf-8" });

@@ -1,15 +1,28 @@
 // The JSON API with the bearer token this tab keeps in sessionStorage.
 import { say } from "./notice.js";
-import { S } from "./strings.js";
+import { lang, S } from "./strings.js";
 
 const TOKEN_KEY = "certsvc.token";
 
+/** A refused request: the problem's sentence in the page's language, and its code. */
 export class ApiError extends Error {
   constructor(status, problem) {
-    super(problem?.detail || problem?.title || `HTTP ${status}`);
+    super(problemText(problem) || `HTTP ${status}`);
     this.status = status;
     this.problem = problem;
+    this.code = problem?.code ?? null;
   }
+}
+
+/**
+ * The server writes `detail` in the language asked for (Accept-Language); the page's own
+ * sentence for the code stands in when the server answered in another language.
+ */
+export function problemText(problem, language) {
+  if (!problem) return "";
+  const own = problem.code ? S.problems?.[problem.code] : undefined;
+  if (own && language && language !== lang) return own;
+  return problem.detail || own || problem.title || "";
 }
 
 export const token = () => sessionStorage.getItem(TOKEN_KEY);
@@ -22,13 +35,15 @@ export function onUnauthorized(handler) {
   unauthorized = handler;
 }
 
+export const authHeaders = () => ({ authorization: `Bearer ${token()}`, "accept-language": lang });
+
 export async function request(method, path, body) {
   let response;
   try {
     response = await fetch(path, {
       method,
       headers: {
-        authorization: `Bearer ${token()}`,
+        ...authHeaders(),
         ...(body === undefined ? {} : { "content-type": "application/json" }),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -47,19 +62,24 @@ export async function request(method, path, body) {
     } catch {
       // not a problem document: the status says enough
     }
-    throw new ApiError(response.status, problem);
+    const error = new ApiError(response.status, problem);
+    error.message = problemText(problem, response.headers.get("content-language")) || error.message;
+    throw error;
   }
   return response;
 }
 
-export const api = async (method, path, body) => (await request(method, path, body)).json();
+export const api = async (method, path, body) => {
+  const response = await request(method, path, body);
+  return response.status === 204 ? null : response.json();
+};
 
-/** Runs an action and shows its problem, if any, in the live region. */
-export async function attempt(action) {
+/** Runs an action and shows its problem, if any, in the message region `where` (an id). */
+export async function attempt(action, where = "notice") {
   try {
     return await action();
   } catch (error) {
-    say(error instanceof ApiError ? error.message : String(error), true);
+    say(error instanceof ApiError ? error.message : String(error), true, where);
     return undefined;
   }
 }

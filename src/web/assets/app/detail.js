@@ -1,38 +1,19 @@
-// Staff: one certification, its renewal and its audit trail.
+// Staff: one certification — its facts, renew, revoke, suspend, reinstate, and its audit trail.
 import { api, attempt } from "./api.js";
+import { auditTable } from "./audit.js";
 import { osloMidnight } from "./dates.js";
-import { $, el, fact, statusBadge, table } from "./dom.js";
-import { loadList } from "./list.js";
+import { $, el, fact, statusBadge } from "./dom.js";
+import { features } from "./features.js";
+import { askReason } from "./modal.js";
 import { say } from "./notice.js";
 import { pdfLink } from "./pdf.js";
-import { state } from "./state.js";
-import { fill, formatDate, formatDateTime, S } from "./strings.js";
+import { memberName, state } from "./state.js";
+import { fill, formatDate, S } from "./strings.js";
 
-const ACTIONS = {
-  issued: () => S.actionIssued,
-  renewed: () => S.actionRenewed,
-  revoked: () => S.actionRevoked,
-  reinstated: () => S.actionReinstated,
-  expired: () => S.actionExpired,
-  expiring_soon: () => S.actionExpiringSoon,
-};
-
-function actorName(event) {
-  if (event.actor_user_id) return state.members.get(event.actor_user_id) ?? event.actor_user_id;
-  if (event.actor.startsWith("system:")) return S.system;
-  return event.actor;
-}
-
-function changes(before, after) {
-  if (!before || !after || typeof before !== "object" || typeof after !== "object") return "";
-  const lines = [];
-  for (const key of Object.keys(after)) {
-    if (key === "updated_at") continue;
-    const was = JSON.stringify(before[key] ?? null);
-    const now = JSON.stringify(after[key] ?? null);
-    if (was !== now) lines.push(`${key}: ${was} → ${now}`);
-  }
-  return lines.join("\n");
+let afterChange = async () => {};
+/** What to refresh once a certification changed (the view in which it was opened). */
+export function onCertificationChanged(handler) {
+  afterChange = handler;
 }
 
 export async function openDetail(id, opener, focus = true) {
@@ -49,8 +30,8 @@ export async function openDetail(id, opener, focus = true) {
       "dl",
       { class: "facts" },
       fact(S.factStatus, statusBadge(c.status)),
-      fact(S.holder, state.members.get(c.user_id) ?? c.user_id),
-      fact(S.factType, state.types.get(c.certification_type_id) ?? c.certification_type_id),
+      fact(S.holder, memberName(c.user_id) ?? S.unknownUser),
+      fact(S.factType, state.types.get(c.certification_type_id) ?? S.unknownType),
       fact(S.factIssued, formatDate(c.issued_at)),
       fact(S.factExpires, formatDate(c.expires_at)),
       fact(S.source, c.source === "course_completion" ? S.sourceCourse : S.sourceManual),
@@ -60,41 +41,45 @@ export async function openDetail(id, opener, focus = true) {
   );
   $("detail-pdf").replaceWith(Object.assign(pdfLink(c), { id: "detail-pdf" }));
   const revoked = c.status === "revoked";
-  $("renew-form").hidden = revoked;
-  $("revoke-open").parentElement.hidden = revoked;
-  $("audit").replaceChildren(
-    table(
-      S.auditCaption,
-      [S.colWhen, S.colAction, S.colActor, S.colReason, S.colChanges],
-      events.items.map((e) =>
-        el(
-          "tr",
-          {},
-          el("td", {}, formatDateTime(e.occurred_at)),
-          el(
-            "td",
-            {},
-            (
-              ACTIONS[e.action] ??
-              (() => (e.action.includes("+") || e.action === "updated" ? S.actionUpdated : e.action))
-            )(),
-          ),
-          el("td", {}, actorName(e)),
-          el("td", {}, e.reason ?? ""),
-          el("td", { class: "changes" }, changes(e.before, e.after)),
-        ),
-      ),
-    ),
-  );
+  $("renew-form").hidden = revoked || c.status === "suspended";
+  $("revoke-open").hidden = revoked;
+  $("suspend-open").hidden = !features.suspend || !["active", "expiring_soon"].includes(c.status);
+  $("unsuspend-open").hidden = !features.suspend || c.status !== "suspended";
+  $("reinstate-open").hidden = !revoked || !state.me?.is_global_admin;
+  $("audit").replaceChildren(auditTable(events.items));
   $("detail").hidden = false;
   if (focus) $("detail-heading").focus();
+}
+
+async function changed(c, message) {
+  say(fill(message, { number: c.certificate_number }), false, "detail-msg");
+  await Promise.all([afterChange(), openDetail(c.id, state.opener, false)]);
+}
+
+/** The reason dialog for one action on the certification in view. */
+function reasonAction(button, { heading, intro, confirm, danger, path, done }) {
+  $(button).addEventListener("click", (event) => {
+    const c = state.detail;
+    askReason({
+      heading: fill(heading(), { number: c.certificate_number }),
+      intro: intro(),
+      confirm: confirm(),
+      danger,
+      opener: event.currentTarget,
+      say,
+      submit: (reason) => api("POST", `/v1/certifications/${c.id}/${path}`, { reason }),
+      after: async () => {
+        await attempt(() => changed(c, done()), "detail-msg");
+        if ($(button).hidden) $("detail-heading").focus();
+      },
+    });
+  });
 }
 
 export function wireDetail() {
   $("detail-close").addEventListener("click", () => {
     $("detail").hidden = true;
     const back = state.opener && document.contains(state.opener) ? state.opener : $("staff-heading");
-    if (back === $("staff-heading")) back.setAttribute("tabindex", "-1");
     back.focus();
   });
 
@@ -105,8 +90,40 @@ export function wireDetail() {
     attempt(async () => {
       await api("POST", `/v1/certifications/${c.id}/renew`, value ? { expires_at: osloMidnight(value) } : {});
       $("renew-expires").value = "";
-      say(fill(S.renewed, { number: c.certificate_number }));
-      await Promise.all([loadList(), openDetail(c.id, state.opener, false)]);
-    });
+      await changed(c, S.renewed);
+    }, "detail-msg");
+  });
+
+  reasonAction("revoke-open", {
+    heading: () => S.revokeHeading,
+    intro: () => S.revokeIntro,
+    confirm: () => S.revoke,
+    danger: true,
+    path: "revoke",
+    done: () => S.revoked,
+  });
+  reasonAction("suspend-open", {
+    heading: () => S.suspendHeading,
+    intro: () => S.suspendIntro,
+    confirm: () => S.suspend,
+    danger: true,
+    path: "suspend",
+    done: () => S.suspended,
+  });
+  reasonAction("unsuspend-open", {
+    heading: () => S.unsuspendHeading,
+    intro: () => S.unsuspendIntro,
+    confirm: () => S.unsuspend,
+    danger: false,
+    path: "unsuspend",
+    done: () => S.unsuspended,
+  });
+  reasonAction("reinstate-open", {
+    heading: () => S.reinstateHeading,
+    intro: () => S.reinstateIntro,
+    confirm: () => S.reinstate,
+    danger: false,
+    path: "reinstate",
+    done: () => S.reinstated,
   });
 }

@@ -21,6 +21,7 @@ export function el(tag, attributes, ...children) {
 const STATUS = {
   active: { icon: "✓", label: () => S.statusActive },
   expiring_soon: { icon: "⚠", label: () => S.statusExpiringSoonShort },
+  suspended: { icon: "⏸", label: () => S.staffStatusSuspended },
   expired: { icon: "✕", label: () => S.statusExpired },
   revoked: { icon: "⊘", label: () => S.statusRevoked },
 };
@@ -36,13 +37,22 @@ export function statusBadge(status) {
   );
 }
 
+/**
+ * A table that becomes a list of cards on a narrow screen (site.css): each cell carries its
+ * column's name, shown before the value when the header row is out of sight.
+ */
 export function table(caption, headers, rows) {
+  for (const row of rows.flat()) {
+    [...row.children].forEach((cell, index) => {
+      if (!cell.hasAttribute("data-label") && headers[index]) cell.setAttribute("data-label", headers[index]);
+    });
+  }
   return el(
     "div",
     { class: "table-scroll" },
     el(
       "table",
-      {},
+      { class: "cards" },
       el("caption", {}, caption),
       el(
         "thead",
@@ -67,4 +77,20 @@ export function options(select, items, placeholder) {
 
 export function fact(label, value) {
   return el("div", {}, el("dt", {}, label), el("dd", {}, value));
+}
+
+/** The last characters of an id: enough to tell two namesakes apart, short enough to read. */
+export const idTail = (id) => `…${String(id).replaceAll("-", "").slice(-6)}`;
+
+const ROLES = {
+  peer_mentor: () => S.rolePeerMentor,
+  coordinator: () => S.roleCoordinator,
+  org_admin: () => S.roleOrgAdmin,
+};
+export const ROLE_NAMES = Object.keys(ROLES);
+export const roleLabel = (role) => (ROLES[role] ? ROLES[role]() : role);
+
+/** Tells the user where the answer is: the message region and focus move nowhere else. */
+export function button(label, attributes = {}) {
+  return el("button", { type: "button", ...attributes }, label);
 }

@@ -1,16 +1,29 @@
 import { $ } from "./dom.js";
 import { S } from "./strings.js";
 
-let sayCount = 0;
+const counts = new Map();
 
-/** Puts a message in the page's live region, so screen readers announce it. */
-export function say(text, isError = false) {
-  const notice = $("notice");
-  const mine = ++sayCount;
-  notice.classList.toggle("error", isError);
+/**
+ * Puts a message in a live region, so screen readers announce it: the page's own (`notice`) or
+ * the one beside the form or inside the dialog where the action happened.
+ */
+export function say(text, isError = false, where = "notice") {
+  const region = typeof where === "string" ? $(where) : where;
+  if (!region) return;
+  const mine = (counts.get(region) ?? 0) + 1;
+  counts.set(region, mine);
+  region.classList.toggle("error", isError);
   // Emptied first so that the same message twice is announced twice.
-  notice.textContent = "";
+  region.textContent = "";
   window.setTimeout(() => {
-    if (mine === sayCount) notice.textContent = isError ? `${S.errorPrefix} ${text}` : text;
+    if (counts.get(region) === mine) region.textContent = isError ? `${S.errorPrefix} ${text}` : text;
   }, 50);
+}
+
+export function clear(where) {
+  const region = typeof where === "string" ? $(where) : where;
+  if (!region) return;
+  counts.set(region, (counts.get(region) ?? 0) + 1);
+  region.textContent = "";
+  region.classList.remove("error");
 }
