@@ -2,7 +2,6 @@
 import { api, attempt } from "./api.js";
 import { osloMidnight } from "./dates.js";
 import { $, el, fact, statusBadge, table } from "./dom.js";
-import { loadList } from "./list.js";
 import { say } from "./notice.js";
 import { pdfLink } from "./pdf.js";
 import { state } from "./state.js";
@@ -90,7 +89,8 @@ export async function openDetail(id, opener, focus = true) {
   if (focus) $("detail-heading").focus();
 }
 
-export function wireDetail() {
+/** `reloadList`: refreshes the list after a change made here (list.js opens the detail, so it is passed in). */
+export function wireDetail(reloadList) {
   $("detail-close").addEventListener("click", () => {
     $("detail").hidden = true;
     const back = state.opener && document.contains(state.opener) ? state.opener : $("staff-heading");
@@ -106,7 +106,7 @@ export function wireDetail() {
       await api("POST", `/v1/certifications/${c.id}/renew`, value ? { expires_at: osloMidnight(value) } : {});
       $("renew-expires").value = "";
       say(fill(S.renewed, { number: c.certificate_number }));
-      await Promise.all([loadList(), openDetail(c.id, state.opener, false)]);
+      await Promise.all([reloadList(), openDetail(c.id, state.opener, false)]);
     });
   });
 }

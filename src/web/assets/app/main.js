@@ -3,7 +3,7 @@ import { api, attempt, token } from "./api.js";
 import { openDetail, wireDetail } from "./detail.js";
 import { $, options } from "./dom.js";
 import { wireGrant } from "./grant.js";
-import { loadOrganization, wireList } from "./list.js";
+import { loadList, loadOrganization, wireList } from "./list.js";
 import { loadMine } from "./mine.js";
 import { wireRevoke } from "./revoke.js";
 import { showSignedOut, takeTokenFromFragment, wireSession } from "./session.js";
@@ -48,7 +48,7 @@ async function start() {
 wireSession(start);
 wireList();
 wireGrant();
-wireDetail();
+wireDetail(loadList);
 wireRevoke();
 takeTokenFromFragment();
 start();
