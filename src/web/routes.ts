@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import fastifyStatic from "@fastify/static";
 import { Type } from "@sinclair/typebox";
 import type { FastifyReply } from "fastify";
 import { DomainError } from "../domain/errors.js";
@@ -43,25 +44,6 @@ function sendPage(reply: FastifyReply, language: Language, body: string, statusC
     .send(body);
 }
 
-function asset(name: string): string {
-  return readFileSync(new URL(`./assets/${name}`, import.meta.url), "utf8");
-}
-
-/** The stylesheets and the /app script's ES modules (assets/app/*.js), read once at start. */
-function loadAssets(): ReadonlyMap<string, { body: string; type: string }> {
-  const css = "text/css; charset=utf-8";
-  const found = new Map([
-    ["site.css", { body: asset("site.css"), type: css }],
-    ["staff.css", { body: asset("staff.css"), type: css }],
-  ]);
-  for (const file of readdirSync(new URL("./assets/app/", import.meta.url))) {
-    if (file.endsWith(".js")) {
-      found.set(`app/${file}`, { body: asset(`app/${file}`), type: "text/javascript; charset=utf-8" });
-    }
-  }
-  return found;
-}
-
 const languageOf = (request: { query: { lang?: string | undefined }; headers: Record<string, unknown> }) =>
   pickLanguage(request.query.lang, request.headers["accept-language"] as string | undefined);
 
@@ -71,7 +53,6 @@ const languageOf = (request: { query: { lang?: string | undefined }; headers: Re
  */
 export function webRoutes(app: App, deps: ServerDeps): void {
   const { ctx } = deps;
-  const assets = loadAssets();
   const page = { config: { public: true }, schema: { hide: true, querystring: LangQuery } } as const;
 
   app.get("/", page, async (request, reply) => {
@@ -132,24 +113,38 @@ export function webRoutes(app: App, deps: ServerDeps): void {
     },
   );
 
-  app.get(
-    "/assets/*",
-    {
-      config: { public: true },
-      schema: { hide: true, params: Type.Object({ "*": Type.String({ maxLength: 200 }) }) },
-    },
-    async (request, reply) => {
-      const found = assets.get(request.params["*"]);
-      if (!found) {
+  // The stylesheet and the /app script's ES modules, from assets/: public, revalidated on each load
+  // (ETag), and a missing one gets the 404 page.
+  app.register(
+    async (assets) => {
+      assets.addHook("onRoute", (route) => {
+        route.config = { ...route.config, public: true };
+      });
+      // @fastify/send still names scripts application/javascript; RFC 9239 makes it text/javascript.
+      assets.addHook("onSend", async (_request, reply, payload) => {
+        if (String(reply.getHeader("content-type")).startsWith("application/javascript")) {
+          reply.header("content-type", "text/javascript; charset=utf-8");
+        }
+        return payload;
+      });
+      assets.setNotFoundHandler((request, reply) => {
         const language = languageOf({ query: {}, headers: request.headers });
         return sendPage(reply, language, notFoundPage(language, request.url), 404);
-      }
-      return reply
-        .type(found.type)
-        .header("x-content-type-options", "nosniff")
-        .header("cache-control", "no-cache")
-        .send(found.body);
+      });
+      await assets.register(fastifyStatic, {
+        root: fileURLToPath(new URL("./assets/", import.meta.url)),
+        decorateReply: false,
+        index: false,
+        // Files only: a folder's address is not found (send would answer 403).
+        allowedPath: (pathname) => !pathname.endsWith("/"),
+        cacheControl: false,
+        setHeaders: (response) => {
+          response.setHeader("cache-control", "no-cache");
+          response.setHeader("x-content-type-options", "nosniff");
+        },
+      });
     },
+    { prefix: "/assets" },
   );
 
   app.get(
