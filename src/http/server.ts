@@ -6,6 +6,8 @@ import Fastify, { type FastifyBaseLogger, LogController } from "fastify";
 import { invalid } from "../domain/errors.js";
 import { httpDuration, httpRequests } from "../observability/metrics.js";
 import type { App, ServerDeps } from "./app.js";
+import { guardBodies } from "./body-guard.js";
+import { clientErrorHandler } from "./client-errors.js";
 import { problem, sendProblem, toProblem } from "./problems.js";
 import { certificationRoutes } from "./routes/certifications.js";
 import { directoryRoutes } from "./routes/directory.js";
@@ -15,37 +17,7 @@ import { operationsRoutes } from "./routes/operations.js";
 import { verifyRoutes } from "./routes/verify.js";
 import { AuditEventSchema, CertificationSchema } from "./schemas/certifications.js";
 import { ProblemSchema } from "./schemas/problem.js";
-
-const TIMESTAMP = /^(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):(\d\d)(?:\.\d{1,9})?(?:[Zz]|[+-](\d\d):(\d\d))$/;
-const EARLIEST = Date.UTC(1000, 0, 2);
-const LATEST = Date.UTC(9999, 11, 30);
-
-/**
- * An RFC 3339 date-time with a time zone that names a real instant: no 30 February, no leap
- * second (JavaScript has none), and a year of four digits wherever it is read, as certificate
- * numbers need.
- */
-export function isTimestamp(value: string): boolean {
-  const match = TIMESTAMP.exec(value);
-  if (!match) return false;
-  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = match
-    .slice(1)
-    .map((part) => (part === undefined ? 0 : Number(part))) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth) return false;
-  if (hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) return false;
-  const instant = Date.parse(value);
-  return Number.isFinite(instant) && instant >= EARLIEST && instant <= LATEST;
-}
+import { ajvOptions, strictBodyValidators } from "./validation.js";
 
 /** Where a value holds a string with U+0000, which PostgreSQL text cannot store. */
 function stringsWithNul(value: unknown, path: string): string[] {
@@ -85,11 +57,9 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     genReqId: () => crypto.randomUUID(),
     // Our onResponse hook logs one line per request, with the principal.
     logController: new LogController({ disableRequestLogging: true }),
-    ajv: {
-      customOptions: { removeAdditional: false, coerceTypes: "array", allErrors: true },
-      // RFC 3339 as ajv-formats has it, but only instants JavaScript and PostgreSQL both take.
-      onCreate: (ajv) => ajv.addFormat("date-time", { type: "string", validate: isTimestamp }),
-    },
+    ajv: ajvOptions,
+    schemaController: { compilersFactory: { buildValidator: strictBodyValidators() } },
+    clientErrorHandler,
     // A malformed percent-encoding or an over-long path parameter is the client's mistake too.
     frameworkErrors: (error, request, reply) =>
       sendProblem(
@@ -100,6 +70,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     forceCloseConnections: "idle",
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
+  guardBodies(app);
   app.addSchema(ProblemSchema);
   app.addSchema(CertificationSchema);
   app.addSchema({ ...AuditEventSchema, $id: "AuditEvent" });
