@@ -5,7 +5,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger, LogController } from "fastify";
 import { invalid } from "../domain/errors.js";
 import { httpDuration, httpRequests } from "../observability/metrics.js";
-import type { App, ServerDeps } from "./app.js";
+import { type App, DEFAULT_TIMEOUTS, type ServerDeps } from "./app.js";
 import { guardBodies } from "./body-guard.js";
 import { clientErrorHandler } from "./client-errors.js";
 import { problem, sendProblem, toProblem } from "./problems.js";
@@ -17,6 +17,7 @@ import { operationsRoutes } from "./routes/operations.js";
 import { verifyRoutes } from "./routes/verify.js";
 import { AuditEventSchema, CertificationSchema } from "./schemas/certifications.js";
 import { ProblemSchema } from "./schemas/problem.js";
+import { docsContentSecurityPolicy, securityHeaders } from "./security-headers.js";
 import { ajvOptions, strictBodyValidators } from "./validation.js";
 
 /** Where a value holds a string with U+0000, which PostgreSQL text cannot store. */
@@ -50,6 +51,7 @@ function notFinite(part: "query" | "path", values: unknown): void {
 
 /** Builds the HTTP API. It never listens by itself: src/main.ts and tests decide. */
 export async function buildServer(deps: ServerDeps): Promise<App> {
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...deps.timeouts };
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger as FastifyBaseLogger } : { logger: false }),
     bodyLimit: 1_048_576,
@@ -68,9 +70,16 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
         problem("invalid_request", error.message, [{ field: "path", message: error.message }]),
       ),
     forceCloseConnections: "idle",
+    // A slow client may hold a connection only so long: its headers, its whole request, and
+    // the idle time between requests are each bounded (Node checks them every second).
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    http: { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: 1000 },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   guardBodies(app);
+  // Before the plugins below, so that their routes (the docs) get the headers too.
+  securityHeaders(app, { publicUrl: deps.publicUrl });
   app.addSchema(ProblemSchema);
   app.addSchema(CertificationSchema);
   app.addSchema({ ...AuditEventSchema, $id: "AuditEvent" });
@@ -90,7 +99,14 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
-  await app.register(swaggerUi, { routePrefix: "/docs", uiConfig: { deepLinking: true } });
+  const https = deps.publicUrl.startsWith("https:");
+  await app.register(swaggerUi, {
+    routePrefix: "/docs",
+    // No badge from validator.swagger.io: the page loads nothing from elsewhere.
+    uiConfig: { deepLinking: true, validatorUrl: null },
+    staticCSP: true,
+    transformStaticCSP: (header) => docsContentSecurityPolicy(header, https),
+  });
 
   const { logger } = deps;
   const logsRequests = () => logger !== false && logger.isLevelEnabled("info");
