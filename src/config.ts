@@ -28,6 +28,10 @@ export interface Config {
   /** Longest lifetime of a user token, and of a service token, in seconds. */
   jwtMaxLifetimeSeconds: number;
   serviceJwtMaxLifetimeSeconds: number;
+  /** Connection timeouts in seconds: headers, the whole request, idle keep-alive. */
+  headersTimeoutSeconds: number;
+  requestTimeoutSeconds: number;
+  keepAliveTimeoutSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -116,6 +120,21 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     default: "600",
     description: "Public verifications per minute per client address",
   },
+  {
+    name: "CERTSVC_HEADERS_TIMEOUT_SECONDS",
+    default: "10",
+    description: "Time a client has to send a request's headers (then 408)",
+  },
+  {
+    name: "CERTSVC_REQUEST_TIMEOUT_SECONDS",
+    default: "120",
+    description: "Time a client has to send a whole request, body included (then 408)",
+  },
+  {
+    name: "CERTSVC_KEEP_ALIVE_TIMEOUT_SECONDS",
+    default: "5",
+    description: "How long an idle keep-alive connection stays open",
+  },
   { name: "LOG_LEVEL", default: "info", description: "fatal, error, warn, info, debug, trace or silent" },
 ];
 
@@ -175,6 +194,15 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError("LOG_LEVEL", `expected one of ${LOG_LEVELS.join(", ")}, got "${env.LOG_LEVEL}"`);
   }
 
+  const requestTimeoutSeconds = integer(env, "CERTSVC_REQUEST_TIMEOUT_SECONDS", 120, 1, 86_400);
+  const headersTimeoutSeconds = integer(env, "CERTSVC_HEADERS_TIMEOUT_SECONDS", 10, 1, 3600);
+  if (headersTimeoutSeconds > requestTimeoutSeconds) {
+    throw new ConfigError(
+      "CERTSVC_HEADERS_TIMEOUT_SECONDS",
+      "may not exceed CERTSVC_REQUEST_TIMEOUT_SECONDS",
+    );
+  }
+
   const port = integer(env, "PORT", 3000, 0, 65535);
   const host = env.HOST || "127.0.0.1";
   const publicUrl = (url(env, "CERTSVC_PUBLIC_URL", ["http:", "https:"]) ?? `http://${host}:${port}`).replace(
@@ -211,5 +239,8 @@ export function loadConfig(env: Env = process.env): Config {
       60,
       366 * 86_400,
     ),
+    headersTimeoutSeconds,
+    requestTimeoutSeconds,
+    keepAliveTimeoutSeconds: integer(env, "CERTSVC_KEEP_ALIVE_TIMEOUT_SECONDS", 5, 1, 3600),
   };
 }

@@ -105,6 +105,11 @@ export function appDeps(runtime: Runtime): ServerDeps {
     verifyRateLimit: config.verifyRateLimit,
     notifyMaxAttempts: config.notifyMaxAttempts,
     readiness: readinessOf(database),
+    timeouts: {
+      headersMs: config.headersTimeoutSeconds * 1000,
+      requestMs: config.requestTimeoutSeconds * 1000,
+      keepAliveMs: config.keepAliveTimeoutSeconds * 1000,
+    },
   };
 }
 

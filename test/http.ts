@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { App } from "../src/http/app.js";
+import type { App, ServerDeps } from "../src/http/app.js";
 import { Authenticator, type AuthOptions, signToken } from "../src/http/auth.js";
 import { buildApp, readinessOf } from "../src/main.js";
 import { createTestDatabase, type TestDatabase, type TestDatabaseKind } from "./databases.js";
@@ -27,6 +27,9 @@ export interface HttpTestOptions {
   /** Serve the web pages too (off by default: most tests are about the API). */
   pages?: boolean;
   clock?: TestClock;
+  /** CERTSVC_PUBLIC_URL (http://127.0.0.1 unless given). */
+  publicUrl?: string;
+  timeouts?: ServerDeps["timeouts"];
 }
 
 export interface HttpTestApp {
@@ -67,10 +70,11 @@ export async function createHttpTestApp(
       ctx,
       auth,
       logger: false,
-      publicUrl: "http://127.0.0.1",
+      publicUrl: options.publicUrl ?? "http://127.0.0.1",
       verifyRateLimit: options.verifyRateLimit ?? 10_000,
       notifyMaxAttempts: 3,
       readiness: readinessOf(database.database),
+      ...(options.timeouts ? { timeouts: options.timeouts } : {}),
     },
     { pages: options.pages ?? false },
   );

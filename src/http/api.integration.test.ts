@@ -982,29 +982,32 @@ describe.each(DATABASE_KINDS)("HTTP API on %s", (kind) => {
       });
 
       it.each([
-        ["malformed JSON", "application/json", '{"user_id": '],
-        ["an empty body with a JSON content type", "application/json", ""],
-        ["a body that is not an object", "application/json", "[1,2]"],
-        ["JSON null", "application/json", "null"],
-        ["the wrong content type", "text/plain", "hello"],
-        ["a form", "application/x-www-form-urlencoded", "a=b"],
-        ["a huge number", "application/json", '{"user_id": 1e400}'],
-        ["a prototype key", "application/json", '{"__proto__": {"admin": true}}'],
-      ])("answers %s with invalid_request and writes nothing", async (_what, contentType, payload) => {
-        const before = await countRows(t.ctx.db);
-        expectProblem(
-          await call({
-            method: "POST",
-            url: grantUrl(),
-            token: w.tokens.coordinatorA,
-            payload,
-            headers: { "content-type": contentType },
-          }),
-          400,
-          "invalid_request",
-        );
-        expect(await countRows(t.ctx.db)).toEqual(before);
-      });
+        ["malformed JSON", "application/json", '{"user_id": ', 400, "invalid_request"],
+        ["an empty body with a JSON content type", "application/json", "", 400, "invalid_request"],
+        ["a body that is not an object", "application/json", "[1,2]", 400, "invalid_request"],
+        ["JSON null", "application/json", "null", 400, "invalid_request"],
+        ["the wrong content type", "text/plain", "hello", 415, "unsupported_media_type"],
+        ["a form", "application/x-www-form-urlencoded", "a=b", 415, "unsupported_media_type"],
+        ["a huge number", "application/json", '{"user_id": 1e400}', 400, "invalid_request"],
+        ["a prototype key", "application/json", '{"__proto__": {"admin": true}}', 400, "invalid_request"],
+      ] as const)(
+        "answers %s with a problem and writes nothing",
+        async (_what, contentType, payload, status, code) => {
+          const before = await countRows(t.ctx.db);
+          expectProblem(
+            await call({
+              method: "POST",
+              url: grantUrl(),
+              token: w.tokens.coordinatorA,
+              payload,
+              headers: { "content-type": contentType },
+            }),
+            status,
+            code,
+          );
+          expect(await countRows(t.ctx.db)).toEqual(before);
+        },
+      );
 
       it("answers text with U+0000 with invalid_request, and stores other unicode as sent", async () => {
         const { cert } = await freshCertification();

@@ -30,6 +30,15 @@ declare module "fastify" {
   }
 }
 
+/** How long a connection may take over its headers, its whole request, and idle between requests. */
+export interface ServerTimeouts {
+  headersMs: number;
+  requestMs: number;
+  keepAliveMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: ServerTimeouts = { headersMs: 10_000, requestMs: 120_000, keepAliveMs: 5_000 };
+
 /** What the routes need; src/main.ts builds it. */
 export interface ServerDeps {
   ctx: ServiceContext;
@@ -41,6 +50,8 @@ export interface ServerDeps {
   notifyMaxAttempts?: number;
   /** Answers /readyz: database reachable and migrations applied. */
   readiness: () => Promise<{ ready: boolean; detail: string }>;
+  /** Connection timeouts (CERTSVC_*_TIMEOUT_SECONDS); DEFAULT_TIMEOUTS where unset. */
+  timeouts?: Partial<ServerTimeouts>;
 }
 
 /** The principal of an authenticated route (the onRequest hook has set it). */

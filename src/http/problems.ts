@@ -3,7 +3,17 @@ import { DomainError, type ErrorCode, type FieldError } from "../domain/errors.j
 
 /** The one table from problem code to HTTP status. */
 export const HTTP_STATUS: Readonly<
-  Record<ErrorCode | "rate_limited" | "payload_too_large" | "internal_error", number>
+  Record<
+    | ErrorCode
+    | "rate_limited"
+    | "payload_too_large"
+    | "unsupported_media_type"
+    | "request_timeout"
+    | "request_header_fields_too_large"
+    | "internal_error"
+    | "service_unavailable",
+    number
+  >
 > = {
   invalid_request: 400,
   unauthenticated: 401,
@@ -13,8 +23,10 @@ export const HTTP_STATUS: Readonly<
   one_active_cert_per_user_per_type: 409,
   valid_status_transition: 409,
   revoked_cert_cannot_be_reactivated: 409,
+  request_timeout: 408,
   precondition_failed: 412,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   expires_at_after_issued_at: 422,
   course_registration_source_consistency: 422,
   organization_scoped_type: 422,
@@ -23,7 +35,9 @@ export const HTTP_STATUS: Readonly<
   revocation_requires_reason: 422,
   idempotency_key_reused: 422,
   rate_limited: 429,
+  request_header_fields_too_large: 431,
   internal_error: 500,
+  service_unavailable: 503,
 };
 
 type ProblemCode = keyof typeof HTTP_STATUS;
@@ -37,8 +51,10 @@ const TITLES: Readonly<Record<ProblemCode, string>> = {
   one_active_cert_per_user_per_type: "The user already holds a live certification of this type",
   valid_status_transition: "That status change is not in the lifecycle",
   revoked_cert_cannot_be_reactivated: "A revoked certification cannot be reactivated",
+  request_timeout: "The request took too long to arrive",
   precondition_failed: "The resource has changed (If-Match)",
   payload_too_large: "The request body is too large",
+  unsupported_media_type: "The body's media type is not one this route takes",
   expires_at_after_issued_at: "expires_at must be after issued_at",
   course_registration_source_consistency: "Source and course registration do not agree",
   organization_scoped_type: "The certification type belongs to another organization",
@@ -47,7 +63,9 @@ const TITLES: Readonly<Record<ProblemCode, string>> = {
   revocation_requires_reason: "Revocation requires a reason",
   idempotency_key_reused: "Idempotency-Key reused with a different request",
   rate_limited: "Too many requests",
+  request_header_fields_too_large: "The request's headers are too large",
   internal_error: "Internal error",
+  service_unavailable: "The service is unavailable for a moment",
 };
 
 export interface Problem {
@@ -125,6 +143,7 @@ export function toProblem(error: unknown, request: FastifyRequest): Problem {
   if (status === 413) return problem("payload_too_large", "The request body is over 1 MB");
   if (status === 429) return problem("rate_limited", "Too many requests; try again in a minute");
   if (status === 404) return problem("not_found", "No such resource");
+  if (status === 415) return problem("unsupported_media_type", "Send the body as application/json");
   if (status !== undefined && status >= 400 && status < 500) {
     // Bad JSON, wrong content type, empty body with a JSON content type, …: the client's side.
     const detail =

@@ -5,7 +5,9 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger, LogController } from "fastify";
 import { invalid } from "../domain/errors.js";
 import { httpDuration, httpRequests } from "../observability/metrics.js";
-import type { App, ServerDeps } from "./app.js";
+import { type App, DEFAULT_TIMEOUTS, type ServerDeps } from "./app.js";
+import { guardBodies } from "./body-guard.js";
+import { clientErrorHandler } from "./client-errors.js";
 import { problem, sendProblem, toProblem } from "./problems.js";
 import { certificationRoutes } from "./routes/certifications.js";
 import { directoryRoutes } from "./routes/directory.js";
@@ -15,37 +17,8 @@ import { operationsRoutes } from "./routes/operations.js";
 import { verifyRoutes } from "./routes/verify.js";
 import { AuditEventSchema, CertificationSchema } from "./schemas/certifications.js";
 import { ProblemSchema } from "./schemas/problem.js";
-
-const TIMESTAMP = /^(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):(\d\d)(?:\.\d{1,9})?(?:[Zz]|[+-](\d\d):(\d\d))$/;
-const EARLIEST = Date.UTC(1000, 0, 2);
-const LATEST = Date.UTC(9999, 11, 30);
-
-/**
- * An RFC 3339 date-time with a time zone that names a real instant: no 30 February, no leap
- * second (JavaScript has none), and a year of four digits wherever it is read, as certificate
- * numbers need.
- */
-export function isTimestamp(value: string): boolean {
-  const match = TIMESTAMP.exec(value);
-  if (!match) return false;
-  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = match
-    .slice(1)
-    .map((part) => (part === undefined ? 0 : Number(part))) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth) return false;
-  if (hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) return false;
-  const instant = Date.parse(value);
-  return Number.isFinite(instant) && instant >= EARLIEST && instant <= LATEST;
-}
+import { docsContentSecurityPolicy, securityHeaders } from "./security-headers.js";
+import { ajvOptions, strictBodyValidators } from "./validation.js";
 
 /** Where a value holds a string with U+0000, which PostgreSQL text cannot store. */
 function stringsWithNul(value: unknown, path: string): string[] {
@@ -78,6 +51,7 @@ function notFinite(part: "query" | "path", values: unknown): void {
 
 /** Builds the HTTP API. It never listens by itself: src/main.ts and tests decide. */
 export async function buildServer(deps: ServerDeps): Promise<App> {
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...deps.timeouts };
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger as FastifyBaseLogger } : { logger: false }),
     bodyLimit: 1_048_576,
@@ -85,11 +59,9 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     genReqId: () => crypto.randomUUID(),
     // Our onResponse hook logs one line per request, with the principal.
     logController: new LogController({ disableRequestLogging: true }),
-    ajv: {
-      customOptions: { removeAdditional: false, coerceTypes: "array", allErrors: true },
-      // RFC 3339 as ajv-formats has it, but only instants JavaScript and PostgreSQL both take.
-      onCreate: (ajv) => ajv.addFormat("date-time", { type: "string", validate: isTimestamp }),
-    },
+    ajv: ajvOptions,
+    schemaController: { compilersFactory: { buildValidator: strictBodyValidators() } },
+    clientErrorHandler,
     // A malformed percent-encoding or an over-long path parameter is the client's mistake too.
     frameworkErrors: (error, request, reply) =>
       sendProblem(
@@ -98,8 +70,16 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
         problem("invalid_request", error.message, [{ field: "path", message: error.message }]),
       ),
     forceCloseConnections: "idle",
+    // A slow client may hold a connection only so long: its headers, its whole request, and
+    // the idle time between requests are each bounded (Node checks them every second).
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    http: { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: 1000 },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
+  guardBodies(app);
+  // Before the plugins below, so that their routes (the docs) get the headers too.
+  securityHeaders(app, { publicUrl: deps.publicUrl });
   app.addSchema(ProblemSchema);
   app.addSchema(CertificationSchema);
   app.addSchema({ ...AuditEventSchema, $id: "AuditEvent" });
@@ -119,7 +99,14 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
-  await app.register(swaggerUi, { routePrefix: "/docs", uiConfig: { deepLinking: true } });
+  const https = deps.publicUrl.startsWith("https:");
+  await app.register(swaggerUi, {
+    routePrefix: "/docs",
+    // No badge from validator.swagger.io: the page loads nothing from elsewhere.
+    uiConfig: { deepLinking: true, validatorUrl: null },
+    staticCSP: true,
+    transformStaticCSP: (header) => docsContentSecurityPolicy(header, https),
+  });
 
   const { logger } = deps;
   const logsRequests = () => logger !== false && logger.isLevelEnabled("info");

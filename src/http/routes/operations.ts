@@ -109,6 +109,7 @@ export function operationsRoutes(app: App, deps: ServerDeps): void {
   app.post(
     "/v1/organizations/:orgId/certifications/import",
     {
+      config: { contentTypes: ["text/csv", "multipart/form-data"] },
       schema: {
         tags: ["operations"],
         summary: "Import certifications from CSV",
