@@ -26,9 +26,19 @@ export function effectiveStatus(record: Dated, warningDays: number, now: Date): 
   return "active";
 }
 
-/** Live: counts for one_active_cert_per_user_per_type and grants access. */
-export function isLive(status: Status): boolean {
+/** Holds the live place of its user and type: counts for one_active_cert_per_user_per_type. */
+export function holdsLivePlace(status: Status): boolean {
   return status === "active" || status === "expiring_soon";
+}
+
+/** Gives access: eligibility, and `valid` in a verification. */
+export function grantsAccess(status: Status): boolean {
+  return status === "active" || status === "expiring_soon";
+}
+
+/** Live in both senses (the two part ways once a status holds the place without access). */
+export function isLive(status: Status): boolean {
+  return holdsLivePlace(status) && grantsAccess(status);
 }
 
 /** What can be done to a record, by what it is now. */

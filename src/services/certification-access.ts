@@ -1,6 +1,6 @@
 import { DomainError, forbidden, notFound } from "../domain/errors.js";
 import { actorName, actorUserId, isStaff, type Principal } from "../domain/principal.js";
-import { effectiveStatus, isLive, type Status } from "../domain/status.js";
+import { effectiveStatus, grantsAccess, holdsLivePlace, type Status } from "../domain/status.js";
 import { appendAuditEvent } from "../storage/audit-events.js";
 import {
   type CertificationRecord,
@@ -88,7 +88,7 @@ export async function applyChange(
   const { record, now } = locked;
   const next = { ...record, ...change.changes } as CertificationRecord;
   const status = effectiveStatus(next, warningDaysOf(record, ctx.warningDays), now);
-  if (isLive(status) && !isLive(locked.status)) {
+  if (holdsLivePlace(status) && !holdsLivePlace(locked.status)) {
     if (await findLiveOther(trx, record.user_id, record.certification_type_id, now, record.id)) {
       throw new DomainError(
         "one_active_cert_per_user_per_type",
@@ -117,7 +117,8 @@ export async function applyChange(
     after: view,
     occurredAt: now,
   });
-  if (isLive(locked.status) !== isLive(status)) {
+  // Badges follow access: re-evaluated when a change gives it or takes it away.
+  if (grantsAccess(locked.status) !== grantsAccess(status)) {
     await enqueueJob(trx, {
       queue: BADGE_EVALUATION_QUEUE,
       payload: { user_id: record.user_id, certification_id: record.id, reason: change.action },

@@ -1,6 +1,6 @@
 import { notFound } from "../domain/errors.js";
 import { isGlobal, isStaff, type Principal, staffOrganizations } from "../domain/principal.js";
-import { effectiveStatus, isLive, type Status } from "../domain/status.js";
+import { effectiveStatus, grantsAccess, type Status } from "../domain/status.js";
 import { findEligibilityFacts } from "../storage/certifications.js";
 import type { ServiceContext } from "./context.js";
 import { canSeeUser } from "./user-access.js";
@@ -60,7 +60,7 @@ export async function checkEligibility(
   if (!record) return { eligible: false, certification_id: null, status: null, expires_at: null };
   const status = effectiveStatus(record, warningDaysOf(record, ctx.warningDays), ctx.clock());
   return {
-    eligible: isLive(status),
+    eligible: grantsAccess(status),
     certification_id: record.id,
     status,
     expires_at: record.expires_at?.toISOString() ?? null,

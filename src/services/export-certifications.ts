@@ -2,7 +2,7 @@ import { stringify } from "csv-stringify/sync";
 import { forbidden, notFound } from "../domain/errors.js";
 import { canSeeOrganization, isStaff, type Principal } from "../domain/principal.js";
 import { effectiveStatus, type Source, type Status } from "../domain/status.js";
-import { effectiveStatusSql } from "../storage/certifications.js";
+import { effectiveStatusSql } from "../storage/certification-sql.js";
 import { findOrganization } from "../storage/organizations.js";
 import type { ServiceContext } from "./context.js";
 
@@ -83,7 +83,9 @@ export async function exportCertificationsCsv(
       if (filters.expiresAfter !== undefined) query = query.where("c.expires_at", ">", filters.expiresAfter);
       const statuses = filters.statuses;
       if (statuses !== undefined && statuses.length > 0) {
-        query = query.where((eb) => eb(effectiveStatusSql(now, ctx.warningDays), "in", [...statuses]));
+        query = query.where((eb) =>
+          eb(effectiveStatusSql("c", "t", now, ctx.warningDays), "in", [...statuses]),
+        );
       }
       if (afterId !== null) query = query.where("c.id", ">", afterId);
       const rows = await query.orderBy("c.id", "asc").limit(pageSize).execute();

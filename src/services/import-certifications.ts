@@ -3,6 +3,7 @@ import { CsvError, parse } from "csv-parse";
 import { sql } from "kysely";
 import { formatCertificateNumber, yearIn } from "../domain/certificate-number.js";
 import { DomainError, forbidden, notFound } from "../domain/errors.js";
+import { liveAlready, planIssue } from "../domain/issue-plan.js";
 import {
   actorName,
   actorUserId,
@@ -10,15 +11,8 @@ import {
   isOrgAdmin,
   type Principal,
 } from "../domain/principal.js";
-import {
-  checkExpiresAfterIssued,
-  checkIssuedByRole,
-  checkIssuedNotInFuture,
-  checkOrganizationScopedType,
-  checkRevocationReason,
-  defaultExpiry,
-} from "../domain/rules.js";
-import { effectiveStatus, isLive, type Status } from "../domain/status.js";
+import { checkRevocationReason } from "../domain/rules.js";
+import { holdsLivePlace, type Status } from "../domain/status.js";
 import { importedRows, issuances } from "../observability/metrics.js";
 import { type AuditEvent, appendAuditEvents } from "../storage/audit-events.js";
 import {
@@ -38,7 +32,7 @@ import { enqueueJobs } from "../storage/jobs.js";
 import { findOrganization } from "../storage/organizations.js";
 import type { CertificationTypeRow, OrganizationRow } from "../storage/schema.js";
 import type { ServiceContext } from "./context.js";
-import { BADGE_EVALUATION_QUEUE, liveAlready } from "./issue-certification.js";
+import { BADGE_EVALUATION_QUEUE } from "./issue-certification.js";
 import { certificationView } from "./views.js";
 
 /**
@@ -335,7 +329,6 @@ class BatchImporter {
     const parsed: { record: CsvRecord; row: ImportRow }[] = [];
     for (const record of records) {
       try {
-        checkIssuedByRole(this.principal, organizationId);
         parsed.push({ record, row: parseRow(record.fields, this.types) });
       } catch (error) {
         this.reject(record, error);
@@ -350,16 +343,26 @@ class BatchImporter {
     const revoker = actorUserId(this.principal);
     for (const { record, row } of parsed) {
       try {
-        const type = this.types.byId(row.typeId) ?? otherTypes.get(row.typeId);
-        if (!type) throw notFound("Certification type");
-        checkOrganizationScopedType(type.organization_id, organizationId);
         const joins = !members.has(row.userId);
-        if (joins && row.displayName === null) throw notFound("User in this organization");
-        const issuedAt = row.issuedAt ?? now;
-        checkIssuedNotInFuture(issuedAt, now);
-        const expiresAt =
-          row.expiresAt === undefined ? defaultExpiry(issuedAt, type.validity_months) : row.expiresAt;
-        checkExpiresAfterIssued(issuedAt, expiresAt);
+        // The grant's rules; one_active_cert_per_user_per_type is checked below, against the batch.
+        const plan = planIssue(
+          this.principal,
+          {
+            userId: row.userId,
+            source: "manual_grant",
+            registration: null,
+            issuedAt: row.issuedAt,
+            expiresAt: row.expiresAt,
+          },
+          {
+            organization: this.organization,
+            type: this.types.byId(row.typeId) ?? otherTypes.get(row.typeId) ?? null,
+            holderIsMember: !joins || row.displayName !== null,
+          },
+          now,
+          this.ctx.warningDays,
+        );
+        const { type, issuedAt, expiresAt, status: datedStatus } = plan;
         if (row.revokedAt !== null) {
           if (revoker === null) {
             throw new DomainError(
@@ -374,8 +377,6 @@ class BatchImporter {
             throw rowError("revoked_at", "must lie between issued_at and now");
           }
         }
-        const warningDays = type.warning_days ?? this.ctx.warningDays;
-        const datedStatus = effectiveStatus({ revoked_at: null, expires_at: expiresAt }, warningDays, now);
         candidates.push({ record, row, type, issuedAt, expiresAt, datedStatus, joins });
       } catch (error) {
         this.reject(record, error);
@@ -396,7 +397,7 @@ class BatchImporter {
     const accepted: AcceptedRow[] = [];
     for (const candidate of candidates) {
       const key = pairKey(candidate.row.userId, candidate.type.id);
-      if (candidate.row.revokedAt === null && isLive(candidate.datedStatus)) {
+      if (candidate.row.revokedAt === null && holdsLivePlace(candidate.datedStatus)) {
         if (live.has(key)) {
           this.reject(candidate.record, liveAlready());
           continue;
@@ -409,7 +410,7 @@ class BatchImporter {
     const stale = held.filter(
       (h) =>
         acceptedPairs.has(pairKey(h.user_id, h.certification_type_id)) &&
-        isLive(h.status) &&
+        holdsLivePlace(h.status) &&
         h.expires_at !== null &&
         h.expires_at.getTime() <= now.getTime(),
     );

@@ -1,15 +1,6 @@
-import { formatCertificateNumber, yearIn } from "../domain/certificate-number.js";
-import { DomainError, notFound } from "../domain/errors.js";
-import { actorName, actorUserId, canSeeOrganization, type Principal } from "../domain/principal.js";
-import {
-  checkExpiresAfterIssued,
-  checkIssuedByRole,
-  checkIssuedNotInFuture,
-  checkOrganizationScopedType,
-  checkSourceConsistency,
-  defaultExpiry,
-} from "../domain/rules.js";
-import { effectiveStatus, isLive, type Source } from "../domain/status.js";
+import { liveAlready, planIssue } from "../domain/issue-plan.js";
+import { actorName, actorUserId, type Principal } from "../domain/principal.js";
+import type { Source } from "../domain/status.js";
 import { appendAuditEvent } from "../storage/audit-events.js";
 import { expireLapsed, findCertification } from "../storage/certifications.js";
 import type { Tx } from "../storage/database.js";
@@ -138,7 +129,7 @@ function factsQuery(request: IssueRequest, now: Date, key: IdempotencyKeyRef | n
   };
 }
 
-/** Every seed rule an issuance can break before it writes, checked in the order callers see them. */
+/** planIssue over the facts of the one read, and the write that follows from it. */
 function planIssuance(
   ctx: ServiceContext,
   principal: Principal,
@@ -147,71 +138,34 @@ function planIssuance(
   now: Date,
   key: IdempotencyKeyRef | null,
 ): IssuancePlan {
-  const { organization, type } = facts;
-  if (!organization || !canSeeOrganization(principal, organization.id)) throw notFound("Organization");
-  if (request.source === "manual_grant") checkIssuedByRole(principal, organization.id);
-
-  if (!type) throw notFound("Certification type");
-  checkOrganizationScopedType(type.organization_id, organization.id);
-
-  if (facts.memberUserId === null) throw notFound("User in this organization");
-
-  checkSourceConsistency(
-    request.source,
-    { userId: request.userId, organizationId: organization.id },
-    request.registration,
-  );
-
-  const issuedAt = request.issuedAt ?? now;
-  checkIssuedNotInFuture(issuedAt, now);
-  const expiresAt =
-    request.expiresAt === undefined ? defaultExpiry(issuedAt, type.validity_months) : request.expiresAt;
-  checkExpiresAfterIssued(issuedAt, expiresAt);
-
-  const warningDays = type.warning_days ?? ctx.warningDays;
-  const status = effectiveStatus({ revoked_at: null, expires_at: expiresAt }, warningDays, now);
-  // The partial unique index refuses a second row stored as live; this also refuses one next to a
-  // row stored as expired whose dates say it is live (rows stored as live past their date do not
-  // count: their expiry is persisted before the insert).
-  if (isLive(status) && facts.liveOther) throw liveAlready();
-
-  const year = yearIn(issuedAt, organization.time_zone);
-  // The number is drawn in the write; a prefix or year that no number can have is refused here.
-  formatCertificateNumber({ prefix: organization.prefix, year, sequence: 1 });
-  const certification = {
-    user_id: facts.memberUserId,
-    certification_type_id: type.id,
-    organization_id: organization.id,
-    status,
-    issued_at: issuedAt,
-    expires_at: expiresAt,
-    issued_by_user_id: actorUserId(principal),
-    source: request.source,
-    course_registration_id: request.registration?.id ?? null,
-    notes: request.notes ?? null,
-  };
-  // The view of the row about to be written; the write sets what the database assigns.
-  const { id, certificate_number, created_at, updated_at, ...view } = certificationView(
+  const plan = planIssue(
+    principal,
+    request,
     {
-      ...certification,
-      id: "",
-      certificate_number: "",
-      revoked_at: null,
-      revoked_by_user_id: null,
-      revocation_reason: null,
-      expiry_warning_sent_at: null,
-      created_at: now,
-      updated_at: now,
-      type_warning_days: type.warning_days,
+      organization: facts.organization,
+      type: facts.type,
+      holderIsMember: facts.memberUserId !== null,
+      liveOther: facts.liveOther,
     },
     now,
     ctx.warningDays,
   );
+  const { organization, type } = plan;
   return {
     write: {
-      certification,
-      counter: { prefix: organization.prefix, year },
-      view,
+      certification: {
+        user_id: facts.memberUserId ?? request.userId,
+        certification_type_id: type.id,
+        organization_id: organization.id,
+        status: plan.status,
+        issued_at: plan.issuedAt,
+        expires_at: plan.expiresAt,
+        issued_by_user_id: actorUserId(principal),
+        source: request.source,
+        course_registration_id: request.registration?.id ?? null,
+        notes: request.notes ?? null,
+      },
+      counter: { prefix: organization.prefix, year: plan.year },
       audit: { actorUserId: actorUserId(principal), actor: actorName(principal), occurredAt: now },
       job: { queue: BADGE_EVALUATION_QUEUE, runAt: now },
       idempotency: key,
@@ -219,14 +173,6 @@ function planIssuance(
     typeWarningDays: type.warning_days,
     now,
   };
-}
-
-/** The refusal of a second live certification of a type, as issuing and importing word it. */
-export function liveAlready(): DomainError {
-  return new DomainError(
-    "one_active_cert_per_user_per_type",
-    "The user already holds a live certification of this type; renew it instead",
-  );
 }
 
 async function expireLapsedBeforeIssue(ctx: ServiceContext, trx: Tx, plan: IssuancePlan): Promise<void> {

@@ -1,7 +1,7 @@
 import { parseCertificateNumber } from "../domain/certificate-number.js";
 import { notFound } from "../domain/errors.js";
 import { holderInitials, namesMatch } from "../domain/rules.js";
-import { effectiveStatus, isLive, type Status } from "../domain/status.js";
+import { effectiveStatus, grantsAccess, type Status } from "../domain/status.js";
 import type { ServiceContext } from "./context.js";
 
 export interface Verification {
@@ -51,7 +51,7 @@ export async function verifyCertificate(
   const status = effectiveStatus(row, row.warning_days ?? ctx.warningDays, ctx.clock());
   return {
     certificate_number: row.certificate_number,
-    valid: isLive(status),
+    valid: grantsAccess(status),
     status,
     certification_type: { id: row.type_id, name: row.type_name },
     organization: { id: row.organization_id, name: row.organization_name, prefix: row.prefix },

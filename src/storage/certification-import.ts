@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import { certificationJsonSql, lapsedSql, liveByDatesSql } from "./certification-sql.js";
 import type { Queryable, Tx } from "./database.js";
 import { orderedIds } from "./ordered-ids.js";
 import type { CertificationRow, CertificationStatus, CertificationTypeRow } from "./schema.js";
@@ -62,10 +63,7 @@ export async function findHeldRecords(
     from unnest(${pairs.map((p) => p.userId)}::text[]::uuid[],
                 ${pairs.map((p) => p.typeId)}::text[]::uuid[]) as p(user_id, type_id)
     join certifications c on c.user_id = p.user_id and c.certification_type_id = p.type_id
-    where c.revoked_at is null
-      and (c.expires_at is null or c.expires_at > ${now} or c.status in ('active', 'expiring_soon'))`.execute(
-    db,
-  );
+    where ${liveByDatesSql("c", now)} or (c.revoked_at is null and ${lapsedSql("c", now)})`.execute(db);
   return rows;
 }
 
@@ -74,8 +72,7 @@ export async function expireRecords(trx: Tx, ids: readonly string[], now: Date):
   if (ids.length === 0) return [];
   const { rows } = await sql<CertificationRow>`
     update certifications set status = 'expired'
-    where id = any(${[...ids]}::text[]::uuid[])
-      and status in ('active', 'expiring_soon') and expires_at <= ${now}
+    where id = any(${[...ids]}::text[]::uuid[]) and ${lapsedSql("certifications", now)}
     returning *`.execute(trx);
   return rows;
 }
@@ -151,22 +148,14 @@ export interface ImportActor {
   occurredAt: Date;
 }
 
-// The ISO 8601 text of Date.prototype.toISOString, as the views carry instants.
-const stamp = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-
-/** A certification row as services/views.ts certificationView shows it, with its status given. */
-const viewSql = (row: string, status: string, revoked: boolean) =>
-  sql.raw(`jsonb_build_object(
-    'id', ${row}.id, 'user_id', ${row}.user_id, 'certification_type_id', ${row}.certification_type_id,
-    'organization_id', ${row}.organization_id, 'certificate_number', ${row}.certificate_number,
-    'status', ${status}, 'issued_at', ${stamp(`${row}.issued_at`)}, 'expires_at', ${stamp(`${row}.expires_at`)},
-    'issued_by_user_id', ${row}.issued_by_user_id, 'source', ${row}.source,
-    'course_registration_id', ${row}.course_registration_id,
-    'revoked_at', ${revoked ? stamp(`${row}.revoked_at`) : "null"},
-    'revoked_by_user_id', ${revoked ? `${row}.revoked_by_user_id` : "null"},
-    'revocation_reason', ${revoked ? `${row}.revocation_reason` : "null"},
-    'expiry_warning_sent_at', ${stamp(`${row}.expiry_warning_sent_at`)}, 'notes', ${row}.notes,
-    'created_at', ${stamp(`${row}.created_at`)}, 'updated_at', ${stamp(`${row}.updated_at`)})`);
+/** The view of an imported row before its revocation: its dated status, no revocation. */
+const issuedViewSql = (row: string) =>
+  certificationJsonSql(row, {
+    status: sql.ref(`${row}.dated_status`),
+    revoked_at: sql`null`,
+    revoked_by_user_id: sql`null`,
+    revocation_reason: sql`null`,
+  });
 
 /**
  * Inserts manual grants in one statement, every constraint and trigger of the table applying,
@@ -235,8 +224,8 @@ export async function insertImportedCertifications(
         case e.k when 1 then 'issued' else 'revoked' end,
         ${actor.userId}::uuid, ${actor.name}::text,
         case e.k when 1 then null else e.revocation_reason end,
-        case e.k when 1 then null else ${viewSql("e", "e.dated_status", false)} end,
-        case e.k when 1 then ${viewSql("e", "e.dated_status", false)} else ${viewSql("e", "'revoked'", true)} end,
+        case e.k when 1 then null else ${issuedViewSql("e")} end,
+        case e.k when 1 then ${issuedViewSql("e")} else ${certificationJsonSql("e", { status: sql`'revoked'` })} end,
         ${actor.occurredAt}::timestamptz
       from events e cross join event_ids
     )

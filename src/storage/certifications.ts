@@ -1,5 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import type { Status } from "../domain/status.js";
+import { effectiveStatusSql, lapsedSql, liveByDatesSql } from "./certification-sql.js";
 import type { Db, Queryable, Tx } from "./database.js";
 import { preparedByShape, prepareQuery } from "./prepared.js";
 import type { CertificationRow, CertificationUpdate, DB } from "./schema.js";
@@ -74,8 +75,7 @@ export async function expireLapsed(trx: Tx, userId: string, typeId: string, now:
     .set({ status: "expired" })
     .where("user_id", "=", userId)
     .where("certification_type_id", "=", typeId)
-    .where("status", "in", ["active", "expiring_soon"])
-    .where("expires_at", "<=", now)
+    .where(lapsedSql("certifications", now))
     .returning("id")
     .execute();
   return rows.map((row) => row.id);
@@ -94,25 +94,9 @@ export async function findLiveOther(
     .select("id")
     .where("user_id", "=", userId)
     .where("certification_type_id", "=", typeId)
-    .where("revoked_at", "is", null)
-    .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", now)]));
+    .where(liveByDatesSql("certifications", now));
   if (exceptId !== null) query = query.where("id", "<>", exceptId);
   return query.executeTakeFirst();
-}
-
-/**
- * The effective status as SQL, the same function as domain/status.ts effectiveStatus: the
- * filters of the list must agree with what each row then shows. The window is counted in hours:
- * an interval of days is calendar days in the session's time zone, one hour short or long
- * across a change of clocks, where the domain counts days of 24 hours.
- */
-export function effectiveStatusSql(now: Date, defaultWarningDays: number) {
-  return sql<Status>`case
-    when c.revoked_at is not null then 'revoked'
-    when c.expires_at is null then 'active'
-    when c.expires_at <= ${now} then 'expired'
-    when c.expires_at <= ${now}::timestamptz + make_interval(hours => 24 * coalesce(t.warning_days, ${defaultWarningDays})) then 'expiring_soon'
-    else 'active' end`;
 }
 
 export interface CertificationFilters {
@@ -162,7 +146,7 @@ const listByShape = preparedByShape((db, p: ListParams, shape) => {
   if (has.has("beforeId")) query = query.where("c.id", "<", p.beforeId);
   if (has.has("statuses")) {
     query = query.where(
-      sql<boolean>`(${effectiveStatusSql(p.now, p.defaultWarningDays)}) = any(${p.statuses}::text[])`,
+      sql<boolean>`(${effectiveStatusSql("c", "t", p.now, p.defaultWarningDays)}) = any(${p.statuses}::text[])`,
     );
   }
   return query.orderBy("c.id", "desc").limit(p.limit);
@@ -195,8 +179,7 @@ export async function listExpiring(
 ): Promise<CertificationRecord[]> {
   return withTypeWindow(db)
     .where("c.organization_id", "=", organizationId)
-    .where("c.revoked_at", "is", null)
-    .where("c.expires_at", ">", now)
+    .where(liveByDatesSql("c", now))
     .where("c.expires_at", "<=", within)
     .orderBy("c.expires_at", "asc")
     .orderBy("c.id", "asc")

@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import { certificationJsonSql, isoSql, storedLiveSql } from "./certification-sql.js";
 import type { Db } from "./database.js";
 
 export const NOTIFICATION_QUEUE = "notification";
@@ -30,10 +31,6 @@ export interface SweepBatchResult {
   /** Where the next batch starts; null when this batch found nothing. */
   last: { expiresAt: Date; id: string } | null;
 }
-
-// ISO 8601 UTC with milliseconds, the same text as Date.prototype.toISOString.
-const iso = (column: string) =>
-  sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
 
 /**
  * `now` plus the largest warning window (the largest type's, or the default if larger): the end
@@ -97,7 +94,7 @@ export async function sweepBatch(db: Db, input: SweepBatchInput): Promise<SweepB
       select ${picked}
       from certifications c
       join certification_types t on t.id = c.certification_type_id
-      where c.status in ('active', 'expiring_soon') and c.expires_at is not null and c.revoked_at is null
+      where ${storedLiveSql("c")} and c.expires_at is not null and c.revoked_at is null
         and c.expires_at <= ${horizon}::timestamptz
         and ${afterPosition}
         and (
@@ -144,7 +141,7 @@ export async function sweepBatch(db: Db, input: SweepBatchInput): Promise<SweepB
           'certification_id', id,
           'certificate_number', certificate_number,
           'certification_type_id', certification_type_id,
-          'expires_at', ${iso("expires_at")}),
+          'expires_at', ${isoSql("expires_at")}),
         'expiring_soon:' || id || ':' || (extract(epoch from expires_at) * 1000)::bigint,
         ${input.notifyMaxAttempts}::int, ${now}::timestamptz
       from changed where notify
@@ -165,15 +162,7 @@ export async function sweepBatch(db: Db, input: SweepBatchInput): Promise<SweepB
         (entity_type, entity_id, organization_id, action, actor_user_id, actor, before, after, occurred_at)
       select 'certification', id, organization_id, status::text, null, ${input.actor}::text,
         jsonb_build_object('status', old_status),
-        jsonb_build_object(
-          'id', id, 'user_id', user_id, 'certification_type_id', certification_type_id,
-          'organization_id', organization_id, 'certificate_number', certificate_number,
-          'status', status, 'issued_at', ${iso("issued_at")}, 'expires_at', ${iso("expires_at")},
-          'issued_by_user_id', issued_by_user_id, 'source', source,
-          'course_registration_id', course_registration_id, 'revoked_at', ${iso("revoked_at")},
-          'revoked_by_user_id', revoked_by_user_id, 'revocation_reason', revocation_reason,
-          'expiry_warning_sent_at', ${iso("expiry_warning_sent_at")}, 'notes', notes,
-          'created_at', ${iso("created_at")}, 'updated_at', ${iso("updated_at")}),
+        ${certificationJsonSql("changed")},
         ${now}::timestamptz
       from changed where status <> old_status
       returning 1

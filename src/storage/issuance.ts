@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import { certificationJsonSql, lapsedSql, liveByDatesSql } from "./certification-sql.js";
 import type { Queryable } from "./database.js";
 import type { IdempotencyKeyRef, StoredIdempotencyKey } from "./idempotency-keys.js";
 import type { CertificationRow, CertificationSource, CertificationStatus } from "./schema.js";
@@ -80,10 +81,8 @@ export async function loadIssuanceFacts(
     ${keyJoin}
     cross join lateral (
       select
-        coalesce(bool_or(c.revoked_at is null and (c.expires_at is null or c.expires_at > ${now})), false)
-          as live_other,
-        coalesce(bool_or(c.status in ('active', 'expiring_soon') and c.expires_at <= ${now}), false)
-          as lapsed
+        coalesce(bool_or(${liveByDatesSql("c", now)}), false) as live_other,
+        coalesce(bool_or(${lapsedSql("c", now)}), false) as lapsed
       from certifications c
       where c.user_id = ${userId} and c.certification_type_id = ${certificationTypeId}
     ) h`.execute(db);
@@ -128,12 +127,6 @@ export interface IssuanceWrite {
   };
   /** The counter the number is drawn from: the organization's prefix and the year of issue. */
   counter: { prefix: string; year: number };
-  /**
-   * The certification as clients see it, but for what the database assigns: the statement sets
-   * id, certificate_number, created_at and updated_at (and the ids as stored) from the inserted
-   * row. Written as the audit event's `after` and as the stored idempotent answer.
-   */
-  view: Record<string, unknown>;
   audit: { actorUserId: string | null; actor: string; occurredAt: Date };
   job: { queue: string; runAt: Date };
   /** Stores `view` as the answer (201) under this key; a key already taken fails the statement. */
@@ -143,7 +136,7 @@ export interface IssuanceWrite {
 /**
  * The whole issuance in one statement: draws the next number of the counter, inserts the
  * certification with it, its audit event, the badge evaluation job and, with a key, the stored
- * answer. The counter row is locked last thing before the insert, and (outside an explicit
+ * answer (the certification's JSON, built by the database from the inserted row). The counter row is locked last thing before the insert, and (outside an explicit
  * transaction) only until this statement commits. Any refusal (the partial unique index
  * one_active_cert_per_user_per_type, a taken idempotency key, a trigger) undoes all of it, the
  * counter's increment included, so numbers stay gapless.
@@ -155,8 +148,6 @@ export interface IssuanceWrite {
 export async function writeIssuance(db: Queryable, write: IssuanceWrite): Promise<CertificationRow> {
   const c = write.certification;
   const numberPrefix = `${write.counter.prefix}-${write.counter.year}-`;
-  const stamp = (column: string) =>
-    sql`to_char(${sql.ref(column)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
   const storeAnswer = write.idempotency
     ? sql`, answer as (
         insert into idempotency_keys (principal, key, request_hash, status_code, resource_id, response)
@@ -181,16 +172,7 @@ export async function writeIssuance(db: Queryable, write: IssuanceWrite): Promis
       from counter n
       returning *
     ), body as (
-      select cert.id, ${JSON.stringify(write.view)}::jsonb || jsonb_build_object(
-          'id', cert.id,
-          'user_id', cert.user_id,
-          'certification_type_id', cert.certification_type_id,
-          'organization_id', cert.organization_id,
-          'certificate_number', cert.certificate_number,
-          'issued_by_user_id', cert.issued_by_user_id,
-          'course_registration_id', cert.course_registration_id,
-          'created_at', ${stamp("cert.created_at")},
-          'updated_at', ${stamp("cert.updated_at")}) as view
+      select cert.id, ${certificationJsonSql("cert")} as view
       from cert
     ), audit as (
       insert into audit_events (entity_type, entity_id, organization_id, action, actor_user_id, actor,
