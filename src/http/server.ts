@@ -12,6 +12,7 @@ import { directoryRoutes } from "./routes/directory.js";
 import { healthRoutes } from "./routes/health.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { operationsRoutes } from "./routes/operations.js";
+import { sharingRoutes } from "./routes/sharing.js";
 import { verifyRoutes } from "./routes/verify.js";
 import { AuditEventSchema, CertificationSchema } from "./schemas/certifications.js";
 import { ProblemSchema } from "./schemas/problem.js";
@@ -227,5 +228,6 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   jobRoutes(app, deps);
   operationsRoutes(app, deps);
   verifyRoutes(app, deps);
+  sharingRoutes(app, deps);
   return app;
 }
