@@ -60,6 +60,7 @@ describe("certificate PDF rendering", () => {
     typeName: "Likeperson – grunnkurs",
     issuedAt: "2025-03-01T10:00:00Z",
     expiresAt: null,
+    verificationCode: "7QX4-M2KD",
   };
 
   it("sets title and language in the metadata, in Norwegian by default and English on request", async () => {
@@ -77,8 +78,10 @@ describe("certificate PDF rendering", () => {
     expect(en.catalog.lookup(PDFName.of("Lang"), PDFString).decodeText()).toBe("en-GB");
   });
 
-  it("points the QR code at the public verification page", () => {
-    expect(verificationUrl(`${PUBLIC_URL}/`, "NHF-2025-00312")).toBe(`${PUBLIC_URL}/verify/NHF-2025-00312`);
+  it("points the QR code at the public verification page, with the code", () => {
+    expect(verificationUrl(`${PUBLIC_URL}/`, "NHF-2025-00312", "7QX4-M2KD")).toBe(
+      `${PUBLIC_URL}/verify/NHF-2025-00312?code=7QX4-M2KD`,
+    );
   });
 });
 
