@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
 import type { App } from "../src/http/app.js";
 import { Authenticator, type AuthOptions, signToken } from "../src/http/auth.js";
 import { buildApp, readinessOf } from "../src/main.js";
@@ -27,6 +28,8 @@ export interface HttpTestOptions {
   /** Serve the web pages too (off by default: most tests are about the API). */
   pages?: boolean;
   clock?: TestClock;
+  /** A logger for the server (none by default). */
+  logger?: Logger;
 }
 
 export interface HttpTestApp {
@@ -66,7 +69,7 @@ export async function createHttpTestApp(
     {
       ctx,
       auth,
-      logger: false,
+      logger: options.logger ?? false,
       publicUrl: "http://127.0.0.1",
       verifyRateLimit: options.verifyRateLimit ?? 10_000,
       notifyMaxAttempts: 3,

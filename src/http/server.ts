@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, LogController } from "fastify";
 import { invalid } from "../domain/errors.js";
 import { httpDuration, httpRequests } from "../observability/metrics.js";
 import type { App, ServerDeps } from "./app.js";
+import { loggedPath } from "./log-redaction.js";
 import { problem, sendProblem, toProblem } from "./problems.js";
 import { certificationRoutes } from "./routes/certifications.js";
 import { directoryRoutes } from "./routes/directory.js";
@@ -194,7 +195,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     request.log.info(
       {
         // Fastify's req serializer keeps only method and url of this object: the route goes beside.
-        req: { method: request.method, url: request.url.split("?")[0] },
+        req: { method: request.method, url: loggedPath(request.url) },
         route,
         res: { statusCode: reply.statusCode },
         ms: Math.round(reply.elapsedTime * 10) / 10,
