@@ -50,6 +50,14 @@ export function formatDate(iso: string | Date, language: Language): string {
   }).format(typeof iso === "string" ? new Date(iso) : iso);
 }
 
+export function formatDateTime(iso: string | Date, language: Language): string {
+  return new Intl.DateTimeFormat(LOCALES[language], {
+    dateStyle: "medium",
+    timeStyle: "short",
+    timeZone: DISPLAY_TIME_ZONE,
+  }).format(typeof iso === "string" ? new Date(iso) : iso);
+}
+
 export const localeOf = (language: Language): string => LOCALES[language];
 
 /**
