@@ -133,3 +133,13 @@ export async function grant(
   });
   return certification;
 }
+
+/** The verification code of a certification, as shown (XXXX-XXXX). */
+export async function verificationCodeOf(ctx: ServiceContext, certificationId: string): Promise<string> {
+  const row = await ctx.db
+    .selectFrom("certification_verification_codes")
+    .select("code")
+    .where("certification_id", "=", certificationId)
+    .executeTakeFirstOrThrow();
+  return `${row.code.slice(0, 4)}-${row.code.slice(4)}`;
+}

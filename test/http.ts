@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
 import type { App, ServerDeps } from "../src/http/app.js";
 import { Authenticator, type AuthOptions, signToken } from "../src/http/auth.js";
 import { buildApp, readinessOf } from "../src/main.js";
@@ -30,6 +31,8 @@ export interface HttpTestOptions {
   /** CERTSVC_PUBLIC_URL (http://127.0.0.1 unless given). */
   publicUrl?: string;
   timeouts?: ServerDeps["timeouts"];
+  /** A logger for the server (none by default). */
+  logger?: Logger;
 }
 
 export interface HttpTestApp {
@@ -69,7 +72,7 @@ export async function createHttpTestApp(
     {
       ctx,
       auth,
-      logger: false,
+      logger: options.logger ?? false,
       publicUrl: options.publicUrl ?? "http://127.0.0.1",
       verifyRateLimit: options.verifyRateLimit ?? 10_000,
       notifyMaxAttempts: 3,

@@ -4,7 +4,7 @@ import { DomainError } from "../domain/errors.js";
 import { signToken } from "../http/auth.js";
 import { resolveJwtSecret } from "../main.js";
 import { addGlobalAdmin } from "../services/principals.js";
-import { verifyCertificate } from "../services/verify-certificate.js";
+import { inspectCertificate } from "../services/verify-certificate.js";
 import { CommandFailure, cliConfig, EXIT, exitOnError, isUuid, output, withRuntime } from "./context.js";
 import { DEMO_PEOPLE, DEMO_SERVICE, seedDemo } from "./demo.js";
 
@@ -117,9 +117,9 @@ export function registerAdminCommands(program: Command): void {
       try {
         const config = cliConfig();
         await withRuntime(config, async (runtime) => {
-          let verification: Awaited<ReturnType<typeof verifyCertificate>>;
+          let verification: Awaited<ReturnType<typeof inspectCertificate>>;
           try {
-            verification = await verifyCertificate(runtime.ctx, number.trim(), options.name);
+            verification = await inspectCertificate(runtime.ctx, number.trim().toUpperCase(), options.name);
           } catch (error) {
             if (error instanceof DomainError && error.code === "not_found") {
               output(

@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   "revocation_requires_reason",
   "idempotency_key_reused",
   "conflict",
+  "gone",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DATABASE_KINDS } from "../../test/databases.js";
-import { makeType } from "../../test/factories.js";
+import { makeType, verificationCodeOf } from "../../test/factories.js";
 import {
   createHttpTestApp,
   fetchTransport,
@@ -679,10 +679,11 @@ describe.each(DATABASE_KINDS)("HTTP API on %s", (kind) => {
         );
       });
 
-      it("verifies a number publicly with only the minimal facts", async () => {
+      it("verifies a number and its code publicly with only the minimal facts", async () => {
+        const code = await verificationCodeOf(t.ctx, w.certification.id);
         const answer = await call({
           method: "GET",
-          url: `/v1/verify/${w.certification.certificate_number}?name=mari%20%20MENTOR`,
+          url: `/v1/verify/${w.certification.certificate_number}?code=${code.toLowerCase()}&name=mari%20%20MENTOR`,
         });
         expect(answer.status).toBe(200);
         expect(answer.body).toEqual({
@@ -694,9 +695,19 @@ describe.each(DATABASE_KINDS)("HTTP API on %s", (kind) => {
           holder_initials: "MM",
           issued_at: w.certification.issued_at,
           expires_at: w.certification.expires_at,
+          checked_at: t.clock.now().toISOString(),
           name_matches: true,
         });
-        expectProblem(await call({ method: "GET", url: "/v1/verify/ZZZ-2025-99999" }), 404, "not_found");
+        expectProblem(
+          await call({ method: "GET", url: `/v1/verify/ZZZ-2025-99999?code=${code}` }),
+          404,
+          "not_found",
+        );
+        expectProblem(
+          await call({ method: "GET", url: `/v1/verify/${w.certification.certificate_number}` }),
+          404,
+          "not_found",
+        );
         expectProblem(
           await call({ method: "GET", url: "/v1/verify/garbage" }),
           422,

@@ -27,6 +27,8 @@ declare module "fastify" {
   interface FastifyContextConfig {
     /** Reachable without a token. */
     public?: boolean;
+    /** The `instance` of this route's problems, instead of the request's path (which may hold a secret). */
+    problemInstance?: string;
   }
 }
 

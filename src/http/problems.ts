@@ -24,6 +24,7 @@ export const HTTP_STATUS: Readonly<
   valid_status_transition: 409,
   revoked_cert_cannot_be_reactivated: 409,
   request_timeout: 408,
+  gone: 410,
   precondition_failed: 412,
   payload_too_large: 413,
   unsupported_media_type: 415,
@@ -52,6 +53,7 @@ const TITLES: Readonly<Record<ProblemCode, string>> = {
   valid_status_transition: "That status change is not in the lifecycle",
   revoked_cert_cannot_be_reactivated: "A revoked certification cannot be reactivated",
   request_timeout: "The request took too long to arrive",
+  gone: "The share link has expired or was withdrawn",
   precondition_failed: "The resource has changed (If-Match)",
   payload_too_large: "The request body is too large",
   unsupported_media_type: "The body's media type is not one this route takes",
@@ -90,11 +92,17 @@ export function problem(code: ProblemCode, detail: string, errors?: readonly Fie
   };
 }
 
+/** The path, unless the route names its own instance (the path may hold a secret or a number). */
+function instanceOf(request: FastifyRequest): string {
+  const config = request.routeOptions.config as { problemInstance?: string } | undefined;
+  return config?.problemInstance ?? request.url.split("?")[0] ?? "";
+}
+
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, body: Problem): FastifyReply {
   return reply
     .code(body.status)
     .type("application/problem+json")
-    .send({ ...body, instance: request.url.split("?")[0], request_id: String(request.id) });
+    .send({ ...body, instance: instanceOf(request), request_id: String(request.id) });
 }
 
 interface AjvIssue {

@@ -8,12 +8,14 @@ import { httpDuration, httpRequests } from "../observability/metrics.js";
 import { type App, DEFAULT_TIMEOUTS, type ServerDeps } from "./app.js";
 import { guardBodies } from "./body-guard.js";
 import { clientErrorHandler } from "./client-errors.js";
+import { loggedPath } from "./log-redaction.js";
 import { problem, sendProblem, toProblem } from "./problems.js";
 import { certificationRoutes } from "./routes/certifications.js";
 import { directoryRoutes } from "./routes/directory.js";
 import { healthRoutes } from "./routes/health.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { operationsRoutes } from "./routes/operations.js";
+import { sharingRoutes } from "./routes/sharing.js";
 import { verifyRoutes } from "./routes/verify.js";
 import { AuditEventSchema, CertificationSchema } from "./schemas/certifications.js";
 import { ProblemSchema } from "./schemas/problem.js";
@@ -180,7 +182,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     request.log.info(
       {
         // Fastify's req serializer keeps only method and url of this object: the route goes beside.
-        req: { method: request.method, url: request.url.split("?")[0] },
+        req: { method: request.method, url: loggedPath(request.url) },
         route,
         res: { statusCode: reply.statusCode },
         ms: Math.round(reply.elapsedTime * 10) / 10,
@@ -214,5 +216,6 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   jobRoutes(app, deps);
   operationsRoutes(app, deps);
   verifyRoutes(app, deps);
+  sharingRoutes(app, deps);
   return app;
 }

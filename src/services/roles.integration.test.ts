@@ -9,6 +9,7 @@ import {
   makeScene,
   makeType,
   serviceContext,
+  verificationCodeOf,
 } from "../../test/factories.js";
 import { expectRejectedWithoutWrites } from "../../test/snapshots.js";
 import type { ErrorCode } from "../domain/errors.js";
@@ -423,7 +424,13 @@ describe.each(DATABASE_KINDS)("who may do what, on %s", (kind) => {
   it("verification is public and shows only the minimal facts, with the holder's initials", async () => {
     const ctx = serviceContext(testDb.database);
     const world = await makeWorld(ctx);
-    const verification = await verifyCertificate(ctx, world.cert.certificate_number, "  mari   MENTOR ");
+    const code = await verificationCodeOf(ctx, world.cert.id);
+    const verification = await verifyCertificate(
+      ctx,
+      world.cert.certificate_number,
+      code,
+      "  mari   MENTOR ",
+    );
     expect(verification).toEqual({
       certificate_number: world.cert.certificate_number,
       valid: true,
@@ -437,24 +444,31 @@ describe.each(DATABASE_KINDS)("who may do what, on %s", (kind) => {
       holder_initials: "MM",
       issued_at: world.cert.issued_at,
       expires_at: world.cert.expires_at,
+      checked_at: ctx.clock().toISOString(),
       name_matches: true,
     });
-    expect((await verifyCertificate(ctx, world.cert.certificate_number, "Kari Mentor")).name_matches).toBe(
-      false,
+    expect(
+      (await verifyCertificate(ctx, world.cert.certificate_number, code, "Kari Mentor")).name_matches,
+    ).toBe(false);
+    expect(await verifyCertificate(ctx, world.cert.certificate_number, code)).not.toHaveProperty(
+      "name_matches",
     );
-    expect(await verifyCertificate(ctx, world.cert.certificate_number)).not.toHaveProperty("name_matches");
   });
 
   it("verifying a revoked certificate says it is not valid; an unknown number is not_found", async () => {
     const ctx = serviceContext(testDb.database);
     const world = await makeWorld(ctx);
     await revokeCertification(ctx, world.principals.orgAdmin, world.cert.id, { reason: "forged" });
-    expect(await verifyCertificate(ctx, world.cert.certificate_number)).toMatchObject({
+    const code = await verificationCodeOf(ctx, world.cert.id);
+    expect(await verifyCertificate(ctx, world.cert.certificate_number, code)).toMatchObject({
       valid: false,
       status: "revoked",
     });
     await expectRejectedWithoutWrites(ctx.db, "not_found", () =>
-      verifyCertificate(ctx, `${world.scene.organization.prefix}-1999-00001`),
+      verifyCertificate(ctx, `${world.scene.organization.prefix}-1999-00001`, code),
+    );
+    await expectRejectedWithoutWrites(ctx.db, "not_found", () =>
+      verifyCertificate(ctx, world.cert.certificate_number, undefined),
     );
   });
 

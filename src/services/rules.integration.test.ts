@@ -112,7 +112,7 @@ describe.each(DATABASE_KINDS)("seed rules through the use cases on %s", (kind) =
       getCertificationByNumber(ctx, scene.coordinator.principal, "NHF-2025-312"),
     );
     await expectRejectedWithoutWrites(ctx.db, "certificate_number_format", () =>
-      verifyCertificate(ctx, "not a number"),
+      verifyCertificate(ctx, "not a number", "ABCD-2345"),
     );
   });
 

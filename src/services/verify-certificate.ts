@@ -1,7 +1,9 @@
 import { parseCertificateNumber } from "../domain/certificate-number.js";
-import { notFound } from "../domain/errors.js";
+import { DomainError, notFound } from "../domain/errors.js";
 import { holderInitials, namesMatch } from "../domain/rules.js";
 import { effectiveStatus, grantsAccess, type Status } from "../domain/status.js";
+import { verificationCodeMatches } from "../domain/verification-code.js";
+import { findForVerification, type VerificationRecord } from "../storage/verification-codes.js";
 import type { ServiceContext } from "./context.js";
 
 export interface Verification {
@@ -13,51 +15,69 @@ export interface Verification {
   holder_initials: string;
   issued_at: string;
   expires_at: string | null;
+  checked_at: string;
   name_matches?: boolean;
 }
 
+/** The one answer for a missing code, a wrong code and a number that does not exist. */
+export const NOT_VERIFIED_MESSAGE = "No certificate with this number and verification code";
+
+/** The verification facts of a record at `now`. */
+export function verificationOf(
+  ctx: ServiceContext,
+  record: VerificationRecord,
+  now: Date,
+  claimedName?: string,
+): Verification {
+  const status = effectiveStatus(record, record.warning_days ?? ctx.warningDays, now);
+  return {
+    certificate_number: record.certificate_number,
+    valid: grantsAccess(status),
+    status,
+    certification_type: { id: record.type_id, name: record.type_name },
+    organization: { id: record.organization_id, name: record.organization_name, prefix: record.prefix },
+    holder_initials: holderInitials(record.display_name),
+    issued_at: record.issued_at.toISOString(),
+    expires_at: record.expires_at?.toISOString() ?? null,
+    checked_at: now.toISOString(),
+    ...(claimedName !== undefined ? { name_matches: namesMatch(record.display_name, claimedName) } : {}),
+  };
+}
+
 /**
- * Public verification (use case 14), for anyone holding a number: whether it is valid now, and
- * only the minimal facts. The holder is shown by initials; a claimed name can be checked
- * without being revealed.
+ * Public verification (use case 14), for anyone holding the number and its verification code:
+ * whether it is valid now, and only the minimal facts. The holder is shown by initials; a
+ * claimed name can be checked without being revealed.
+ *
+ * Without the code, with a wrong one, or for a number that does not exist, the answer is the
+ * same not_found, reached by the same work: the lookup always runs (one row either way) and the
+ * codes are always compared, in constant time, so neither the answer nor its time tells whether
+ * the number exists.
  */
 export async function verifyCertificate(
+  ctx: ServiceContext,
+  certificateNumber: string,
+  code: string | undefined,
+  claimedName?: string,
+): Promise<Verification> {
+  parseCertificateNumber(certificateNumber);
+  const record = await findForVerification(ctx.db, certificateNumber);
+  const matches = verificationCodeMatches(record?.code ?? null, code);
+  if (!record || !matches) throw new DomainError("not_found", NOT_VERIFIED_MESSAGE);
+  return verificationOf(ctx, record, ctx.clock(), claimedName);
+}
+
+/**
+ * The operator's look-up (`certsvc verify`), by number alone: whoever runs the command can read
+ * the database anyway.
+ */
+export async function inspectCertificate(
   ctx: ServiceContext,
   certificateNumber: string,
   claimedName?: string,
 ): Promise<Verification> {
   parseCertificateNumber(certificateNumber);
-  const row = await ctx.db
-    .selectFrom("certifications as c")
-    .innerJoin("certification_types as t", "t.id", "c.certification_type_id")
-    .innerJoin("organizations as o", "o.id", "c.organization_id")
-    .innerJoin("users as u", "u.id", "c.user_id")
-    .select([
-      "c.certificate_number",
-      "c.revoked_at",
-      "c.issued_at",
-      "c.expires_at",
-      "t.id as type_id",
-      "t.name as type_name",
-      "t.warning_days",
-      "o.id as organization_id",
-      "o.name as organization_name",
-      "o.prefix",
-      "u.display_name",
-    ])
-    .where("c.certificate_number", "=", certificateNumber)
-    .executeTakeFirst();
-  if (!row) throw notFound("Certificate");
-  const status = effectiveStatus(row, row.warning_days ?? ctx.warningDays, ctx.clock());
-  return {
-    certificate_number: row.certificate_number,
-    valid: grantsAccess(status),
-    status,
-    certification_type: { id: row.type_id, name: row.type_name },
-    organization: { id: row.organization_id, name: row.organization_name, prefix: row.prefix },
-    holder_initials: holderInitials(row.display_name),
-    issued_at: row.issued_at.toISOString(),
-    expires_at: row.expires_at?.toISOString() ?? null,
-    ...(claimedName !== undefined ? { name_matches: namesMatch(row.display_name, claimedName) } : {}),
-  };
+  const record = await findForVerification(ctx.db, certificateNumber);
+  if (!record) throw notFound("Certificate");
+  return verificationOf(ctx, record, ctx.clock(), claimedName);
 }

@@ -139,6 +139,26 @@ export interface UserBadgesTable {
   awarded_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
+/** One per certification, made by the database when the certification is inserted (migration 0005). */
+export interface CertificationVerificationCodesTable {
+  certification_id: string;
+  code: Generated<string>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface ShareLinksTable {
+  id: Generated<string>;
+  certification_id: string;
+  token: string;
+  created_by_user_id: string | null;
+  expires_at: Timestamp;
+  withdrawn_at: Timestamp | null;
+  views: Generated<number>;
+  last_viewed_at: Timestamp | null;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
 export interface SchemaMigrationsTable {
   name: string;
   applied_at: ColumnType<Date, never, never>;
@@ -157,6 +177,8 @@ export interface DB {
   jobs: JobsTable;
   job_schedules: JobSchedulesTable;
   user_badges: UserBadgesTable;
+  certification_verification_codes: CertificationVerificationCodesTable;
+  share_links: ShareLinksTable;
   schema_migrations: SchemaMigrationsTable;
 }
 
@@ -169,3 +191,4 @@ export type CertificationTypeRow = Selectable<CertificationTypesTable>;
 export type CourseRegistrationRow = Selectable<CourseRegistrationsTable>;
 export type AuditEventRow = Selectable<AuditEventsTable>;
 export type JobRow = Selectable<JobsTable>;
+export type ShareLinkRow = Selectable<ShareLinksTable>;

@@ -4,6 +4,7 @@ import * as pdf from "./i18n/pdf.js";
 import * as site from "./i18n/site.js";
 import * as staff from "./i18n/staff.js";
 import * as staffAdmin from "./i18n/staff-admin.js";
+import * as verify from "./i18n/verify.js";
 
 /** The two languages of the pages and the PDF: Norwegian bokmål by default, and English. */
 export const LANGUAGES = ["nb", "en"] as const;
@@ -49,19 +50,27 @@ export function formatDate(iso: string | Date, language: Language): string {
   }).format(typeof iso === "string" ? new Date(iso) : iso);
 }
 
+export function formatDateTime(iso: string | Date, language: Language): string {
+  return new Intl.DateTimeFormat(LOCALES[language], {
+    dateStyle: "medium",
+    timeStyle: "short",
+    timeZone: DISPLAY_TIME_ZONE,
+  }).format(typeof iso === "string" ? new Date(iso) : iso);
+}
+
 export const localeOf = (language: Language): string => LOCALES[language];
 
 /**
  * Every string of the pages, the PDF and the /app script, in both languages, in one part per area
  * (src/web/i18n/*.ts). A new area adds its own part here; no key may be in two parts.
  */
-export const MESSAGE_PARTS = { site, app, pdf, staff, staffAdmin } as const;
+export const MESSAGE_PARTS = { site, app, pdf, staff, staffAdmin, verify } as const;
 
-const nb = { ...site.nb, ...app.nb, ...pdf.nb, ...staff.nb, ...staffAdmin.nb };
+const nb = { ...site.nb, ...app.nb, ...pdf.nb, ...staff.nb, ...staffAdmin.nb, ...verify.nb };
 
 export type Messages = typeof nb;
 
-const en: Messages = { ...site.en, ...app.en, ...pdf.en, ...staff.en, ...staffAdmin.en };
+const en: Messages = { ...site.en, ...app.en, ...pdf.en, ...staff.en, ...staffAdmin.en, ...verify.en };
 
 /** Every key the /app script reads: the signed-in area's and the staff workspace's. */
 export const STAFF_KEYS = [

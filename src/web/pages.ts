@@ -1,27 +1,7 @@
-import type { Verification } from "../services/verify-certificate.js";
-import { Html, html, link, page, statusIcon } from "./html.js";
-import {
-  formatDate,
-  type Language,
-  type Messages,
-  messages,
-  STAFF_KEYS,
-  verificationStatus,
-} from "./i18n.js";
+import { Html, html, link, page } from "./html.js";
+import { type Language, type Messages, messages, STAFF_KEYS } from "./i18n.js";
 import { staffDialogs, staffSection } from "./staff-page.js";
-
-function verifyForm(language: Language, m: Messages, value = ""): Html {
-  return html`<form class="verify-form" method="get" action="/verify" role="search" aria-label="${m.homeVerifyHeading}">
-  <input type="hidden" name="lang" value="${language}">
-  <label for="number">${m.certificateNumber}</label>
-  <p class="hint" id="number-hint">${m.certificateNumberHint}</p>
-  <div class="row">
-    <input id="number" name="number" type="text" required maxlength="64" autocomplete="off" spellcheck="false"
-      autocapitalize="characters" aria-describedby="number-hint" value="${value}">
-    <button type="submit">${m.verifyButton}</button>
-  </div>
-</form>`;
-}
+import { verifyForm } from "./verify-pages.js";
 
 export function homePage(language: Language): string {
   const m = messages(language);
@@ -42,70 +22,6 @@ export function homePage(language: Language): string {
   <h2 id="members-heading">${m.homeMembersHeading}</h2>
   <p>${m.homeMembersIntro}</p>
   <p><a href="${link("/app", language)}">${m.homeMembersLink}</a></p>
-</section>`,
-  });
-}
-
-const pathOf = (number: string) => `/verify/${encodeURIComponent(number)}`;
-
-/** The public result: the same minimal facts as GET /v1/verify, status in words, icon and colour. */
-export function verificationPage(language: Language, result: Verification): string {
-  const m = messages(language);
-  const { label, text } = verificationStatus(result.status, m);
-  return page({
-    language,
-    m,
-    title: `${result.certificate_number}: ${label}`,
-    path: pathOf(result.certificate_number),
-    body: html`<h1>${m.verifyTitle}</h1>
-<section class="result status-${result.status}" aria-labelledby="result-heading">
-  <h2 id="result-heading" class="status-line">${statusIcon(result.status)}<span>${label}</span></h2>
-  <p class="status-text">${text}</p>
-  <dl class="facts">
-    <div><dt>${m.factNumber}</dt><dd>${result.certificate_number}</dd></div>
-    <div><dt>${m.factOrganization}</dt><dd>${result.organization.name}</dd></div>
-    <div><dt>${m.factType}</dt><dd>${result.certification_type.name}</dd></div>
-    <div><dt>${m.factHolder}</dt><dd>${result.holder_initials}</dd></div>
-    <div><dt>${m.factIssued}</dt><dd><time datetime="${result.issued_at}">${formatDate(result.issued_at, language)}</time></dd></div>
-    <div><dt>${m.factExpires}</dt><dd>${
-      result.expires_at === null
-        ? m.noExpiry
-        : html`<time datetime="${result.expires_at}">${formatDate(result.expires_at, language)}</time>`
-    }</dd></div>
-    <div><dt>${m.factStatus}</dt><dd>${label}</dd></div>
-  </dl>
-  <p class="hint">${m.privacyNote}</p>
-</section>
-<section aria-labelledby="again-heading">
-  <h2 id="again-heading">${m.verifyAnother}</h2>
-  ${verifyForm(language, m)}
-</section>`,
-  });
-}
-
-/** Unknown (404) or malformed (422) number: said plainly, with the form to try again. */
-export function verificationFailurePage(
-  language: Language,
-  number: string,
-  kind: "unknown" | "malformed",
-): string {
-  const m = messages(language);
-  const title = kind === "unknown" ? m.unknownTitle : m.malformedTitle;
-  const text = kind === "unknown" ? m.unknownText : m.malformedText;
-  return page({
-    language,
-    m,
-    title,
-    path: pathOf(number),
-    body: html`<h1>${m.verifyTitle}</h1>
-<section class="result status-${kind}" aria-labelledby="result-heading">
-  <h2 id="result-heading" class="status-line">${statusIcon("unknown")}<span>${title}</span></h2>
-  <p class="status-text">${text}</p>
-  <dl class="facts"><div><dt>${m.factNumber}</dt><dd class="number">${number}</dd></div></dl>
-</section>
-<section aria-labelledby="again-heading">
-  <h2 id="again-heading">${m.verifyAnother}</h2>
-  ${verifyForm(language, m, number)}
 </section>`,
   });
 }

@@ -1,6 +1,10 @@
-import { PDFDocument, type PDFFont, type PDFPage, rgb, StandardFonts } from "pdf-lib";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import fontkit from "@pdf-lib/fontkit";
+import { degrees, PDFDocument, type PDFFont, type PDFPage, rgb } from "pdf-lib";
 import QRCode from "qrcode";
-import type { Status } from "../domain/status.js";
+import { isLive, type Status } from "../domain/status.js";
 import { formatDate, type Language, localeOf, messages, statusLabel } from "./i18n.js";
 
 export interface CertificateFacts {
@@ -11,6 +15,8 @@ export interface CertificateFacts {
   typeName: string;
   issuedAt: string;
   expiresAt: string | null;
+  /** As shown, XXXX-XXXX. */
+  verificationCode: string;
 }
 
 /** A4 in PDF points. */
@@ -18,33 +24,34 @@ const A4 = { width: 595.28, height: 841.89 } as const;
 const INK = rgb(0.11, 0.11, 0.13);
 const MUTED = rgb(0.29, 0.29, 0.33);
 const ACCENT = rgb(0.11, 0.16, 0.3);
+const VOID = rgb(0.7, 0.05, 0.1);
 
-export function verificationUrl(publicUrl: string, certificateNumber: string): string {
-  return `${publicUrl.replace(/\/+$/, "")}/verify/${encodeURIComponent(certificateNumber)}`;
+/** The public page a printout's QR code opens: the number with its code. */
+export function verificationUrl(publicUrl: string, certificateNumber: string, code?: string): string {
+  const base = `${publicUrl.replace(/\/+$/, "")}/verify/${encodeURIComponent(certificateNumber)}`;
+  return code === undefined ? base : `${base}?code=${encodeURIComponent(code)}`;
 }
 
 /**
- * The standard fonts speak WinAnsi only (æ, ø, å and the rest of Western European letters). A
- * character outside it falls back to its letter without accents, or "?", instead of failing.
+ * DejaVu Sans, bundled with the project (the dejavu-fonts-ttf package): it has every letter of
+ * Norwegian and of the Sami languages (Č Đ Ŋ Š Ŧ Ž á …), which the PDF standard fonts do not.
+ * Embedded as a subset, so a certificate carries only the glyphs it prints.
  */
-function printable(text: string, font: PDFFont): string {
-  let out = "";
-  for (const char of text) {
-    try {
-      font.encodeText(char);
-      out += char;
-    } catch {
-      const base = char.normalize("NFKD").replace(/[\u0300-\u036f]/g, "");
-      try {
-        font.encodeText(base);
-        out += base;
-      } catch {
-        out += "?";
-      }
-    }
-  }
-  return out;
+const FONT_DIR = join(
+  dirname(createRequire(import.meta.url).resolve("dejavu-fonts-ttf/package.json")),
+  "ttf",
+);
+let fonts: { regular: Uint8Array; bold: Uint8Array } | undefined;
+function fontFiles() {
+  fonts ??= {
+    regular: readFileSync(join(FONT_DIR, "DejaVuSans.ttf")),
+    bold: readFileSync(join(FONT_DIR, "DejaVuSans-Bold.ttf")),
+  };
+  return fonts;
 }
+
+/** Text as the font can print it: NFC, so a letter and its combining accent print as one glyph. */
+const printable = (text: string): string => text.normalize("NFC");
 
 function centred(page: PDFPage, text: string, y: number, font: PDFFont, size: number, color = INK): void {
   let fitted = size;
@@ -80,10 +87,11 @@ export async function renderCertificatePdf(
 ): Promise<Uint8Array> {
   const m = messages(options.language);
   const doc = await PDFDocument.create();
-  const regular = await doc.embedFont(StandardFonts.Helvetica);
-  const bold = await doc.embedFont(StandardFonts.HelveticaBold);
-  const t = (text: string, font: PDFFont = regular) => printable(text, font);
-  const url = verificationUrl(options.publicUrl, facts.certificateNumber);
+  doc.registerFontkit(fontkit);
+  const files = fontFiles();
+  const regular = await doc.embedFont(files.regular, { subset: true });
+  const bold = await doc.embedFont(files.bold, { subset: true });
+  const url = verificationUrl(options.publicUrl, facts.certificateNumber, facts.verificationCode);
 
   doc.setTitle(`${m.pdfTitle} ${facts.certificateNumber} – ${facts.holderName}`, {
     showInWindowTitleBar: true,
@@ -117,38 +125,62 @@ export async function renderCertificatePdf(
   });
 
   let y = A4.height - 120;
-  centred(page, t(facts.organizationName, bold), y, bold, 20, ACCENT);
+  centred(page, printable(facts.organizationName), y, bold, 20, ACCENT);
   y -= 70;
-  centred(page, t(m.pdfTitle.toUpperCase(), bold), y, bold, 40, ACCENT);
+  centred(page, printable(m.pdfTitle.toUpperCase()), y, bold, 40, ACCENT);
   y -= 60;
-  centred(page, t(m.pdfCertifies), y, regular, 14, MUTED);
+  centred(page, printable(m.pdfCertifies), y, regular, 14, MUTED);
   y -= 44;
-  centred(page, t(facts.holderName, bold), y, bold, 30);
+  centred(page, printable(facts.holderName), y, bold, 30);
   y -= 40;
-  centred(page, t(m.pdfHasEarned), y, regular, 14, MUTED);
+  centred(page, printable(m.pdfHasEarned), y, regular, 14, MUTED);
   y -= 36;
-  centred(page, t(facts.typeName, bold), y, bold, 22);
+  centred(page, printable(facts.typeName), y, bold, 22);
 
   y -= 70;
   const rows: [string, string][] = [
     [m.pdfNumber, facts.certificateNumber],
+    [m.pdfCode, facts.verificationCode],
     [m.pdfIssued, formatDate(facts.issuedAt, options.language)],
     [m.pdfExpires, facts.expiresAt === null ? m.noExpiry : formatDate(facts.expiresAt, options.language)],
-    [m.pdfStatus, statusLabel(facts.status, m)],
+    // A status this build has no word for (a newer one) is printed as it is.
+    [m.pdfStatus, statusLabel(facts.status, m) ?? facts.status],
   ];
   const labelX = 150;
   const valueX = 300;
   for (const [label, value] of rows) {
-    page.drawText(t(`${label}:`), { x: labelX, y, size: 13, font: regular, color: MUTED });
-    page.drawText(t(value, bold), { x: valueX, y, size: 13, font: bold, color: INK });
+    page.drawText(printable(`${label}:`), { x: labelX, y, size: 13, font: regular, color: MUTED });
+    page.drawText(printable(value), { x: valueX, y, size: 13, font: bold, color: INK });
     y -= 24;
   }
 
   const qrSize = 130;
   const qrY = 110;
   drawQr(page, url, (A4.width - qrSize) / 2, qrY, qrSize);
-  centred(page, t(m.pdfVerifyAt), qrY - 22, regular, 10, MUTED);
-  centred(page, t(url), qrY - 38, regular, 10, INK);
+  centred(page, printable(m.pdfVerifyAt), qrY - 22, regular, 10, MUTED);
+  centred(page, printable(url), qrY - 38, regular, 10, INK);
 
+  if (!isLive(facts.status)) markNotValid(page, bold, m.pdfNotValid);
   return doc.save();
+}
+
+/** A certificate that is not valid now (revoked, suspended, expired) says so across the page. */
+function markNotValid(page: PDFPage, font: PDFFont, word: string): void {
+  let size = 110;
+  const diagonal = Math.hypot(A4.width, A4.height) - 160;
+  while (size > 40 && font.widthOfTextAtSize(word, size) > diagonal) size -= 4;
+  const width = font.widthOfTextAtSize(word, size);
+  const angle = Math.atan2(A4.height, A4.width);
+  // Centred on the page's centre, along its diagonal from bottom left to top right.
+  const x = A4.width / 2 - (Math.cos(angle) * width) / 2 + Math.sin(angle) * size * 0.35;
+  const y = A4.height / 2 - (Math.sin(angle) * width) / 2 - Math.cos(angle) * size * 0.35;
+  page.drawText(word, {
+    x,
+    y,
+    size,
+    font,
+    color: VOID,
+    opacity: 0.4,
+    rotate: degrees((angle * 180) / Math.PI),
+  });
 }

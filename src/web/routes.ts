@@ -1,48 +1,21 @@
 import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
 import { Type } from "@sinclair/typebox";
-import type { FastifyReply } from "fastify";
-import { DomainError } from "../domain/errors.js";
 import { type App, principalOf, type ServerDeps } from "../http/app.js";
 import { IdParams } from "../http/schemas/common.js";
 import { problems } from "../http/schemas/problem.js";
 import { getCertificateDocument } from "../services/certificate-document.js";
-import { verifyCertificate } from "../services/verify-certificate.js";
-import { link } from "./html.js";
 import { type Language, pickLanguage } from "./i18n.js";
-import { appPage, homePage, notFoundPage, verificationFailurePage, verificationPage } from "./pages.js";
+import { appPage, homePage, notFoundPage } from "./pages.js";
 import { renderCertificatePdf } from "./pdf.js";
+import { sendPage } from "./send-page.js";
+import { verifyPageRoutes } from "./verify-routes.js";
 
 const LangQuery = Type.Object({
   lang: Type.Optional(
     Type.String({ maxLength: 10, description: "nb (default) or en; else the Accept-Language header" }),
   ),
 });
-
-/** Pages load nothing from elsewhere and run no inline script. */
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join("; ");
-
-function sendPage(reply: FastifyReply, language: Language, body: string, statusCode = 200): FastifyReply {
-  return reply
-    .code(statusCode)
-    .type("text/html; charset=utf-8")
-    .header("content-language", language)
-    .header("vary", "Accept-Language")
-    .header("content-security-policy", CONTENT_SECURITY_POLICY)
-    .header("x-content-type-options", "nosniff")
-    .header("referrer-policy", "no-referrer")
-    .header("cache-control", "no-store")
-    .send(body);
-}
 
 const languageOf = (request: { query: { lang?: string | undefined }; headers: Record<string, unknown> }) =>
   pickLanguage(request.query.lang, request.headers["accept-language"] as string | undefined);
@@ -65,53 +38,7 @@ export function webRoutes(app: App, deps: ServerDeps): void {
     return sendPage(reply, language, appPage(language));
   });
 
-  // The form on the front page submits here; the result has its own address to share.
-  app.get(
-    "/verify",
-    {
-      config: { public: true },
-      schema: {
-        hide: true,
-        querystring: Type.Object({
-          lang: Type.Optional(Type.String({ maxLength: 10 })),
-          number: Type.Optional(Type.String({ maxLength: 200 })),
-        }),
-      },
-    },
-    async (request, reply) => {
-      const language = languageOf(request);
-      const number = (request.query.number ?? "").trim().toUpperCase();
-      if (number === "") return reply.redirect(link("/", language), 303);
-      return reply.redirect(link(`/verify/${encodeURIComponent(number)}`, language), 303);
-    },
-  );
-
-  app.get(
-    "/verify/:certificate_number",
-    {
-      config: { public: true, rateLimit: { max: deps.verifyRateLimit, timeWindow: "1 minute" } },
-      schema: {
-        hide: true,
-        params: Type.Object({ certificate_number: Type.String({ maxLength: 200 }) }),
-        querystring: LangQuery,
-      },
-    },
-    async (request, reply) => {
-      const language = languageOf(request);
-      const number = request.params.certificate_number.trim().toUpperCase();
-      try {
-        return sendPage(reply, language, verificationPage(language, await verifyCertificate(ctx, number)));
-      } catch (error) {
-        if (error instanceof DomainError && error.code === "certificate_number_format") {
-          return sendPage(reply, language, verificationFailurePage(language, number, "malformed"), 422);
-        }
-        if (error instanceof DomainError && error.code === "not_found") {
-          return sendPage(reply, language, verificationFailurePage(language, number, "unknown"), 404);
-        }
-        throw error;
-      }
-    },
-  );
+  verifyPageRoutes(app, deps);
 
   // The stylesheet and the /app script's ES modules, from assets/: public, revalidated on each load
   // (ETag), and a missing one gets the 404 page.
@@ -154,7 +81,7 @@ export function webRoutes(app: App, deps: ServerDeps): void {
         tags: ["certifications"],
         summary: "Certificate as PDF",
         description:
-          "The printable certificate (A4): organization, holder's full name, type, number, issue and expiry dates, status, and a QR code to the public verification page (`CERTSVC_PUBLIC_URL/verify/{number}`). Title and language are set in the document's metadata. Norwegian by default; `?lang=en` for English. Visible to whoever may read the certification: its holder, staff of its organization, global admins.",
+          "The printable certificate (A4): organization, holder's full name, type, number, issue and expiry dates, status, its verification code, and a QR code to the public verification page with the code (`CERTSVC_PUBLIC_URL/verify/{number}?code=…`); fonts embedded (DejaVu Sans, every Norwegian and Sami letter); a revoked, suspended or expired certificate is marked NOT VALID / UGYLDIG across the page. Title and language are set in the document's metadata. Norwegian by default; `?lang=en` for English. Visible to whoever may read the certification: its holder, staff of its organization, global admins.",
         params: IdParams,
         querystring: Type.Object(
           {
@@ -188,6 +115,7 @@ export function webRoutes(app: App, deps: ServerDeps): void {
           typeName: document.typeName,
           issuedAt: c.issued_at,
           expiresAt: c.expires_at,
+          verificationCode: document.verificationCode,
         },
         { language, publicUrl: deps.publicUrl, now: ctx.clock() },
       );

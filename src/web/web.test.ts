@@ -8,6 +8,7 @@ import {
   makeScene,
   serviceContext,
   TestClock,
+  verificationCodeOf,
 } from "../../test/factories.js";
 import type { App, ServerDeps } from "../http/app.js";
 import { Authenticator, signToken } from "../http/auth.js";
@@ -59,6 +60,7 @@ describe("certificate PDF rendering", () => {
     typeName: "Likeperson – grunnkurs",
     issuedAt: "2025-03-01T10:00:00Z",
     expiresAt: null,
+    verificationCode: "7QX4-M2KD",
   };
 
   it("sets title and language in the metadata, in Norwegian by default and English on request", async () => {
@@ -76,8 +78,10 @@ describe("certificate PDF rendering", () => {
     expect(en.catalog.lookup(PDFName.of("Lang"), PDFString).decodeText()).toBe("en-GB");
   });
 
-  it("points the QR code at the public verification page", () => {
-    expect(verificationUrl(`${PUBLIC_URL}/`, "NHF-2025-00312")).toBe(`${PUBLIC_URL}/verify/NHF-2025-00312`);
+  it("points the QR code at the public verification page, with the code", () => {
+    expect(verificationUrl(`${PUBLIC_URL}/`, "NHF-2025-00312", "7QX4-M2KD")).toBe(
+      `${PUBLIC_URL}/verify/NHF-2025-00312?code=7QX4-M2KD`,
+    );
   });
 });
 
@@ -117,7 +121,8 @@ describe.each(DATABASE_KINDS)("web routes over HTTP (%s)", (kind) => {
   });
 
   it("serves the pages as HTML without a token, with no inline script and nothing from elsewhere", async () => {
-    for (const url of ["/", "/app", `/verify/${certification.certificate_number}`]) {
+    const code = await verificationCodeOf(ctx, certification.id);
+    for (const url of ["/", "/app", `/verify/${certification.certificate_number}?code=${code}`]) {
       const response = await app.inject(url);
       expect(response.statusCode).toBe(200);
       expect(response.headers["content-type"]).toBe("text/html; charset=utf-8");
@@ -161,7 +166,7 @@ describe.each(DATABASE_KINDS)("web routes over HTTP (%s)", (kind) => {
   it("an unknown number is a 404 page and a malformed one a 422 page, both in HTML", async () => {
     const unknown = await app.inject("/verify/ABC-2020-99999");
     expect(unknown.statusCode).toBe(404);
-    expect(unknown.body).toContain("Ukjent sertifikatnummer");
+    expect(unknown.body).toContain("Ikke bekreftet");
     const malformed = await app.inject("/verify/%3Cb%3Ehello");
     expect(malformed.statusCode).toBe(422);
     expect(malformed.body).toContain("Ugyldig sertifikatnummer");

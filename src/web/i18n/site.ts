@@ -17,7 +17,7 @@ export const nb = {
     "Her utstedes, følges opp og verifiseres sertifikater for likepersoner i organisasjonene. Hvert sertifikat har et eget nummer, for eksempel NHF-2025-00312.",
   homeVerifyHeading: "Verifiser et sertifikat",
   homeVerifyIntro:
-    "Skriv inn sertifikatnummeret for å se om sertifikatet er gyldig. Du trenger ikke å logge inn.",
+    "Skriv inn sertifikatnummeret og kontrollkoden som står ved siden av det, for å se om sertifikatet er gyldig. Du trenger ikke å logge inn.",
   homeMembersHeading: "For likepersoner og koordinatorer",
   homeMembersIntro:
     "Se dine sertifikater, last ned PDF, eller administrer sertifikater i organisasjonen din.",
@@ -36,8 +36,9 @@ export const nb = {
   statusExpiredText: "Sertifikatet er ikke lenger gyldig fordi det har utløpt.",
   statusRevoked: "Trukket tilbake",
   statusRevokedText: "Sertifikatet er trukket tilbake og er ikke gyldig.",
-  unknownTitle: "Ukjent sertifikatnummer",
-  unknownText: "Vi fant ikke noe sertifikat med dette nummeret. Sjekk at nummeret er skrevet riktig.",
+  unknownTitle: "Ikke bekreftet",
+  unknownText:
+    "Vi kan ikke bekrefte et sertifikat med dette nummeret og denne kontrollkoden. Sjekk at begge er skrevet riktig: kontrollkoden står ved siden av nummeret på sertifikatet.",
   malformedTitle: "Ugyldig sertifikatnummer",
   malformedText:
     "Dette er ikke et gyldig sertifikatnummer. Et sertifikatnummer har formen PREFIKS-ÅR-LØPENUMMER, for eksempel NHF-2025-00312.",
@@ -69,7 +70,8 @@ export const en: typeof nb = {
   homeIntro:
     "This service issues, tracks and verifies the certificates of the organisations' peer mentors. Each certificate has its own number, for example NHF-2025-00312.",
   homeVerifyHeading: "Verify a certificate",
-  homeVerifyIntro: "Enter the certificate number to see whether the certificate is valid. No sign-in needed.",
+  homeVerifyIntro:
+    "Enter the certificate number and the verification code printed beside it to see whether the certificate is valid. No sign-in needed.",
   homeMembersHeading: "For peer mentors and coordinators",
   homeMembersIntro: "See your certificates, download the PDF, or manage your organisation's certificates.",
   homeMembersLink: "See your certificates",
@@ -87,8 +89,9 @@ export const en: typeof nb = {
   statusExpiredText: "The certificate is no longer valid because it has expired.",
   statusRevoked: "Revoked",
   statusRevokedText: "The certificate has been revoked and is not valid.",
-  unknownTitle: "Unknown certificate number",
-  unknownText: "We found no certificate with this number. Check that the number is typed correctly.",
+  unknownTitle: "Not confirmed",
+  unknownText:
+    "We cannot confirm a certificate with this number and verification code. Check that both are typed correctly: the code is printed beside the number on the certificate.",
   malformedTitle: "Not a valid certificate number",
   malformedText:
     "This is not a valid certificate number. A certificate number has the form PREFIX-YEAR-SEQUENCE, for example NHF-2025-00312.",
