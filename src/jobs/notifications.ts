@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import type { Logger } from "pino";
 import type { Db } from "../storage/database.js";
-import type { ClaimedJob } from "../storage/job-queue.js";
+import type { ClaimedJob } from "../storage/jobs.js";
 
 /** What the course-notification adapter delivers. `id` is the job's id: the same on every attempt. */
 export interface Notification {

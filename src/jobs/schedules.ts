@@ -3,11 +3,12 @@ import type { Db } from "../storage/database.js";
 import { enqueueJob } from "../storage/jobs.js";
 
 export interface Schedule {
-  /** Unique name; also the queue its runs go to unless `queue` says otherwise. */
+  /** Unique name of the schedule. */
   name: string;
   /** Cron expression, evaluated in UTC. */
   cron: string;
-  queue?: string;
+  /** The queue its runs go to (one of QUEUES in the service). */
+  queue: string;
   payload?: Record<string, unknown>;
 }
 
@@ -64,7 +65,7 @@ export async function fireDueSchedules(db: Db, schedules: readonly Schedule[], n
         .execute();
       const slot = new Date(due.next_run_at).toISOString();
       await enqueueJob(trx, {
-        queue: schedule.queue ?? schedule.name,
+        queue: schedule.queue,
         payload: { ...schedule.payload, schedule: schedule.name, slot },
         singletonKey: `schedule:${schedule.name}:${slot}`,
         runAt: now,

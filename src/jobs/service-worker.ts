@@ -3,16 +3,12 @@ import { pino } from "pino";
 import { systemPrincipal } from "../domain/principal.js";
 import { notifications, sweepDuration, sweepRuns } from "../observability/metrics.js";
 import type { ServiceContext } from "../services/context.js";
-import { BADGE_EVALUATION_QUEUE } from "../services/issue-certification.js";
 import { runExpirySweep } from "../services/run-expiry-sweep.js";
-import { NOTIFICATION_QUEUE } from "../storage/expiry-sweep.js";
+import { QUEUES } from "../storage/jobs.js";
 import { evaluateBadges, isBadgeEvaluationPayload } from "./badges.js";
 import { deliverNotificationJob, type NotificationAdapter } from "./notifications.js";
 import type { Schedule } from "./schedules.js";
 import { type JobHandler, Worker } from "./worker.js";
-
-export const EXPIRY_SWEEP_QUEUE = "expiry-sweep";
-export const IDEMPOTENCY_CLEANUP_QUEUE = "idempotency-cleanup";
 
 /** Stored Idempotency-Key answers are kept this long, then cleaned up. */
 export const IDEMPOTENCY_RETENTION_MS = 48 * 3_600_000;
@@ -42,12 +38,12 @@ export function createServiceWorker(options: ServiceWorkerOptions): Worker {
   const logger = options.logger ?? pino({ level: "silent" });
   const system = systemPrincipal("worker");
   const handlers: Record<string, JobHandler> = {
-    [BADGE_EVALUATION_QUEUE]: async (job) => {
+    [QUEUES.badgeEvaluation]: async (job) => {
       if (!isBadgeEvaluationPayload(job.payload)) throw new Error("badge-evaluation job without user_id");
       const awarded = await evaluateBadges(ctx.db, job.payload.user_id, ctx.clock());
       if (awarded.length > 0) logger.info({ user_id: job.payload.user_id, awarded }, "badges awarded");
     },
-    [NOTIFICATION_QUEUE]: async (job) => {
+    [QUEUES.notification]: async (job) => {
       try {
         await deliverNotificationJob(ctx.db, adapter, job, logger);
         notifications.inc({ outcome: "delivered" });
@@ -56,7 +52,7 @@ export function createServiceWorker(options: ServiceWorkerOptions): Worker {
         throw error;
       }
     },
-    [EXPIRY_SWEEP_QUEUE]: async () => {
+    [QUEUES.expirySweep]: async () => {
       const stopTimer = sweepDuration.startTimer();
       const counts = await runExpirySweep(ctx, system, {
         notifyMaxAttempts: options.notifyMaxAttempts,
@@ -73,7 +69,7 @@ export function createServiceWorker(options: ServiceWorkerOptions): Worker {
       sweepRuns.inc({ outcome: "ok" });
       logger.info({ counts }, "expiry sweep done");
     },
-    [IDEMPOTENCY_CLEANUP_QUEUE]: async () => {
+    [QUEUES.idempotencyCleanup]: async () => {
       const before = new Date(ctx.clock().getTime() - IDEMPOTENCY_RETENTION_MS);
       const result = await ctx.db
         .deleteFrom("idempotency_keys")
@@ -86,8 +82,8 @@ export function createServiceWorker(options: ServiceWorkerOptions): Worker {
     options.schedules === false
       ? []
       : [
-          { name: EXPIRY_SWEEP_QUEUE, cron: options.sweepCron },
-          { name: IDEMPOTENCY_CLEANUP_QUEUE, cron: "17 * * * *" },
+          { name: QUEUES.expirySweep, queue: QUEUES.expirySweep, cron: options.sweepCron },
+          { name: QUEUES.idempotencyCleanup, queue: QUEUES.idempotencyCleanup, cron: "17 * * * *" },
         ];
   return new Worker({
     db: ctx.db,

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { type Logger, pino } from "pino";
 import type { Db } from "../storage/database.js";
-import { type ClaimedJob, claimJobs, completeJob, extendLease, failJob } from "../storage/job-queue.js";
+import { type ClaimedJob, claimJobs, completeJob, extendLease, failJob } from "../storage/jobs.js";
 import { ensureSchedules, fireDueSchedules, type Schedule } from "./schedules.js";
 
 export type JobHandler = (job: ClaimedJob) => Promise<void>;

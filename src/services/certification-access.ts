@@ -9,10 +9,10 @@ import {
   updateCertification,
 } from "../storage/certifications.js";
 import type { Tx } from "../storage/database.js";
-import { enqueueJob } from "../storage/jobs.js";
+import { enqueueJob, QUEUES } from "../storage/jobs.js";
 import type { CertificationUpdate } from "../storage/schema.js";
 import type { ServiceContext } from "./context.js";
-import { BADGE_EVALUATION_QUEUE, expireLapsedWithAudit } from "./issue-certification.js";
+import { expireLapsedWithAudit } from "./issue-certification.js";
 import { type CertificationView, certificationView, etagOf, warningDaysOf } from "./views.js";
 
 /**
@@ -119,7 +119,7 @@ export async function applyChange(
   });
   if (isLive(locked.status) !== isLive(status)) {
     await enqueueJob(trx, {
-      queue: BADGE_EVALUATION_QUEUE,
+      queue: QUEUES.badgeEvaluation,
       payload: { user_id: record.user_id, certification_id: record.id, reason: change.action },
       runAt: now,
     });

@@ -22,6 +22,7 @@ import {
   loadIssuanceFacts,
   writeIssuance,
 } from "../storage/issuance.js";
+import { QUEUES } from "../storage/jobs.js";
 import type { CertificationRow, CourseRegistrationRow } from "../storage/schema.js";
 import { retryingConflicts, type ServiceContext } from "./context.js";
 import {
@@ -32,8 +33,6 @@ import {
   type StoredResponse,
 } from "./idempotency.js";
 import { type CertificationView, certificationView, etagOf } from "./views.js";
-
-export const BADGE_EVALUATION_QUEUE = "badge-evaluation";
 
 export interface IssueRequest {
   organizationId: string;
@@ -214,7 +213,7 @@ function planIssuance(
       counter: { prefix: organization.prefix, year },
       view,
       audit: { actorUserId: actorUserId(principal), actor: actorName(principal), occurredAt: now },
-      job: { queue: BADGE_EVALUATION_QUEUE, runAt: now },
+      job: { queue: QUEUES.badgeEvaluation, runAt: now },
       idempotency: key,
     },
     typeWarningDays: type.warning_days,

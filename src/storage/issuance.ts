@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { Queryable } from "./database.js";
+import type { QueueName } from "./jobs.js";
 import type { CertificationRow, CertificationSource, CertificationStatus } from "./schema.js";
 
 /**
@@ -161,7 +162,7 @@ export interface IssuanceWrite {
    */
   view: Record<string, unknown>;
   audit: { actorUserId: string | null; actor: string; occurredAt: Date };
-  job: { queue: string; runAt: Date };
+  job: { queue: QueueName; runAt: Date };
   /** Stores `view` as the answer (201) under this key; a key already taken fails the statement. */
   idempotency: IdempotencyKeyRef | null;
 }

@@ -1,5 +1,26 @@
 import { sql } from "kysely";
-import type { Tx } from "./database.js";
+import type { Db, Queryable, Tx } from "./database.js";
+import type { JobRow } from "./schema.js";
+
+/*
+ * The jobs table, all of it: enqueueing (inside the caller's transaction), claiming under a lease,
+ * the heartbeat, completion and retries, and the dead letters. The lease and retry rules are
+ * stated in the SQL here and nowhere else.
+ */
+
+/** Every queue the service uses; the one place a queue is named. */
+export const QUEUES = {
+  /** Awards badges for one user; enqueued with every issuance and every expiry. */
+  badgeEvaluation: "badge-evaluation",
+  /** One course-notification delivery (a reminder or a digest). */
+  notification: "notification",
+  /** One expiry sweep run (scheduled, or `POST /v1/admin/jobs/expiry-sweep`). */
+  expirySweep: "expiry-sweep",
+  /** Deletes stored Idempotency-Key answers past their retention. */
+  idempotencyCleanup: "idempotency-cleanup",
+} as const;
+
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 export interface NewJob {
   queue: string;
@@ -30,7 +51,7 @@ export async function enqueueJob(trx: Tx, job: NewJob): Promise<void> {
 /** Enqueues many jobs of one queue in one statement (a batch of imported rows); no singleton keys. */
 export async function enqueueJobs(
   trx: Tx,
-  queue: string,
+  queue: QueueName,
   payloads: readonly Record<string, unknown>[],
   runAt: Date,
 ): Promise<void> {
@@ -39,4 +60,135 @@ export async function enqueueJobs(
     insert into jobs (queue, payload, run_at)
     select ${queue}, payload, ${runAt}
     from unnest(${payloads.map((p) => JSON.stringify(p))}::text[]::jsonb[]) as p(payload)`.execute(trx);
+}
+
+/** A job as a worker holds it: claimed, under a lease, with its attempt already counted. */
+export type ClaimedJob = JobRow & { payload: Record<string, unknown> };
+
+/**
+ * Claims up to `limit` jobs of the queues: pending ones that are due, and running ones whose
+ * lease ran out (their worker died). SKIP LOCKED lets any number of workers claim at once without
+ * waiting on one another or taking the same job.
+ */
+export async function claimJobs(
+  db: Db,
+  queues: readonly string[],
+  workerId: string,
+  limit: number,
+  leaseSeconds: number,
+  now: Date,
+): Promise<ClaimedJob[]> {
+  if (queues.length === 0 || limit <= 0) return [];
+  // A job whose lease ran out on its last attempt killed its worker every time: dead, not retried.
+  await sql`
+    update jobs set state = 'dead', locked_until = null, locked_by = null,
+      last_error = coalesce(last_error, 'lease expired on the last attempt (worker lost)')
+    where state = 'running' and locked_until < ${now} and attempts >= max_attempts
+      and queue = any(${sql.val([...queues])}::text[])`.execute(db);
+  const result = await sql<ClaimedJob>`
+    update jobs set state = 'running', attempts = jobs.attempts + 1,
+      locked_until = ${now}::timestamptz + make_interval(secs => ${leaseSeconds}),
+      locked_by = ${workerId}
+    where id in (
+      select id from jobs
+      where queue = any(${sql.val([...queues])}::text[])
+        and ((state = 'pending' and run_at <= ${now})
+          or (state = 'running' and locked_until < ${now} and attempts < max_attempts))
+      order by run_at, id
+      limit ${limit}
+      for update skip locked)
+    returning *`.execute(db);
+  return result.rows;
+}
+
+/** Keeps a long job's lease alive; false when the job is no longer this worker's. */
+export async function extendLease(
+  db: Db,
+  id: string,
+  workerId: string,
+  leaseSeconds: number,
+  now: Date,
+): Promise<boolean> {
+  const result = await db
+    .updateTable("jobs")
+    .set({ locked_until: sql`${now}::timestamptz + make_interval(secs => ${leaseSeconds})` })
+    .where("id", "=", id)
+    .where("locked_by", "=", workerId)
+    .where("state", "=", "running")
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export async function completeJob(db: Db, id: string, workerId: string): Promise<void> {
+  await db
+    .updateTable("jobs")
+    .set({ state: "done", locked_until: null, locked_by: null, last_error: null })
+    .where("id", "=", id)
+    .where("locked_by", "=", workerId)
+    .where("state", "=", "running")
+    .execute();
+}
+
+/**
+ * Records a failed attempt. Retries back off exponentially — 2^attempts seconds, at most an hour,
+ * with ±25 % jitter so that jobs failing together do not retry together — and the job is dead
+ * once it has had max_attempts.
+ */
+export async function failJob(
+  db: Db,
+  id: string,
+  workerId: string,
+  error: string,
+  now: Date,
+): Promise<"retry" | "dead" | "lost"> {
+  const row = await sql<{ state: string }>`
+    update jobs set
+      state = case when attempts >= max_attempts then 'dead' else 'pending' end,
+      run_at = case when attempts >= max_attempts then run_at
+        else ${now}::timestamptz
+          + make_interval(secs => least(power(2, attempts), 3600) * (0.75 + random() * 0.5)) end,
+      last_error = ${error.slice(0, 4000)},
+      locked_until = null, locked_by = null
+    where id = ${id} and locked_by = ${workerId} and state = 'running'
+    returning state`
+    .execute(db)
+    .then((result) => result.rows[0]);
+  if (!row) return "lost";
+  return row.state === "dead" ? "dead" : "retry";
+}
+
+export interface DeadJob {
+  id: string;
+  queue: string;
+  payload: unknown;
+  attempts: number;
+  max_attempts: number;
+  last_error: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** Dead jobs, newest first; `beforeId` pages on (ids are time-ordered). */
+export async function listDeadJobs(
+  db: Queryable,
+  filters: { queue?: string; beforeId?: string; limit: number },
+): Promise<DeadJob[]> {
+  let query = db
+    .selectFrom("jobs")
+    .select(["id", "queue", "payload", "attempts", "max_attempts", "last_error", "created_at", "updated_at"])
+    .where("state", "=", "dead");
+  if (filters.queue !== undefined) query = query.where("queue", "=", filters.queue);
+  if (filters.beforeId !== undefined) query = query.where("id", "<", filters.beforeId);
+  return query.orderBy("id", "desc").limit(filters.limit).execute();
+}
+
+/** Puts a dead job back to pending with a fresh set of attempts; false when it is not dead. */
+export async function retryDeadJob(db: Queryable, id: string, now: Date): Promise<boolean> {
+  const result = await db
+    .updateTable("jobs")
+    .set({ state: "pending", attempts: 0, run_at: now, locked_until: null, locked_by: null })
+    .where("id", "=", id)
+    .where("state", "=", "dead")
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }
