@@ -21,6 +21,10 @@ export interface Config {
   notifyWebhookUrl: string | null;
   notifyWebhookSecret: string | null;
   notifyMaxAttempts: number;
+  /** CERTSVC_JOB_LEASE_SECONDS: a claimed job is another worker's to take this long after its last heartbeat. */
+  jobLeaseSeconds: number;
+  /** CERTSVC_JOB_HEARTBEAT_SECONDS: how often a worker renews the leases of the jobs it runs. */
+  jobHeartbeatSeconds: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   verifyRateLimit: number;
   dbPoolSize: number;
@@ -99,6 +103,17 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     description: "Delivery attempts before a notification is dead-lettered",
   },
   {
+    name: "CERTSVC_JOB_LEASE_SECONDS",
+    default: "30",
+    description:
+      "Lease of a claimed job; a worker that dies (even by SIGKILL) has its jobs taken over by another this long after its last heartbeat",
+  },
+  {
+    name: "CERTSVC_JOB_HEARTBEAT_SECONDS",
+    default: "10",
+    description: "How often a worker renews the leases of the jobs it runs; at most a third of the lease",
+  },
+  {
     name: "CERTSVC_VERIFY_RATE_LIMIT",
     default: "600",
     description: "Public verifications per minute per client address",
@@ -162,6 +177,21 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError("LOG_LEVEL", `expected one of ${LOG_LEVELS.join(", ")}, got "${env.LOG_LEVEL}"`);
   }
 
+  const jobLeaseSeconds = integer(env, "CERTSVC_JOB_LEASE_SECONDS", 30, 3, 3600);
+  const jobHeartbeatSeconds = integer(
+    env,
+    "CERTSVC_JOB_HEARTBEAT_SECONDS",
+    Math.min(10, Math.floor(jobLeaseSeconds / 3)),
+    1,
+    1200,
+  );
+  if (jobHeartbeatSeconds * 3 > jobLeaseSeconds) {
+    throw new ConfigError(
+      "CERTSVC_JOB_HEARTBEAT_SECONDS",
+      `must be at most a third of CERTSVC_JOB_LEASE_SECONDS (${jobLeaseSeconds}), got ${jobHeartbeatSeconds}`,
+    );
+  }
+
   const port = integer(env, "PORT", 3000, 0, 65535);
   const host = env.HOST || "127.0.0.1";
   const publicUrl = (url(env, "CERTSVC_PUBLIC_URL", ["http:", "https:"]) ?? `http://${host}:${port}`).replace(
@@ -186,6 +216,8 @@ export function loadConfig(env: Env = process.env): Config {
     notifyWebhookUrl: url(env, "CERTSVC_NOTIFY_WEBHOOK_URL", ["http:", "https:"]),
     notifyWebhookSecret: optional(env, "CERTSVC_NOTIFY_WEBHOOK_SECRET"),
     notifyMaxAttempts: integer(env, "CERTSVC_NOTIFY_MAX_ATTEMPTS", 10, 1, 1000),
+    jobLeaseSeconds,
+    jobHeartbeatSeconds,
     logLevel,
     verifyRateLimit: integer(env, "CERTSVC_VERIFY_RATE_LIMIT", 600, 1, 1_000_000),
     dbPoolSize,

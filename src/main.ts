@@ -114,6 +114,8 @@ export function startWorker(runtime: Runtime): Worker {
     adapter: notificationAdapterFor(config, logger.child({ component: "notifications" })),
     sweepCron: config.sweepCron,
     notifyMaxAttempts: config.notifyMaxAttempts,
+    leaseSeconds: config.jobLeaseSeconds,
+    heartbeatSeconds: config.jobHeartbeatSeconds,
     logger: logger.child({ component: "worker" }),
   });
   worker.start();

@@ -24,6 +24,7 @@ export interface ServiceWorkerOptions {
   concurrency?: number;
   pollIntervalMs?: number;
   leaseSeconds?: number;
+  heartbeatSeconds?: number;
   workerId?: string;
   sweepBatchSize?: number;
   /** Called after each committed sweep batch (progress logs, tests). */
@@ -89,11 +90,14 @@ export function createServiceWorker(options: ServiceWorkerOptions): Worker {
     db: ctx.db,
     handlers,
     schedules,
+    // One sweep and one clean-up at a time per worker: each is a long set-based run of its own.
+    queueConcurrency: { [QUEUES.expirySweep]: 1, [QUEUES.idempotencyCleanup]: 1 },
     clock: ctx.clock,
     logger,
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
     ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
     ...(options.leaseSeconds !== undefined ? { leaseSeconds: options.leaseSeconds } : {}),
+    ...(options.heartbeatSeconds !== undefined ? { heartbeatSeconds: options.heartbeatSeconds } : {}),
     ...(options.workerId !== undefined ? { workerId: options.workerId } : {}),
   });
 }

@@ -65,58 +65,95 @@ export async function enqueueJobs(
 /** A job as a worker holds it: claimed, under a lease, with its attempt already counted. */
 export type ClaimedJob = JobRow & { payload: Record<string, unknown> };
 
+/** How many jobs of one queue a claim may take: the worker's free slots for that queue. */
+export interface ClaimLane {
+  queue: string;
+  limit: number;
+}
+
 /**
- * Claims up to `limit` jobs of the queues: pending ones that are due, and running ones whose
- * lease ran out (their worker died). SKIP LOCKED lets any number of workers claim at once without
- * waiting on one another or taking the same job.
+ * Claims jobs for each lane, every queue on its own, so no queue's backlog can hold another
+ * queue's jobs back. Within a queue, in this order: running jobs whose lease ran out (their
+ * worker died, so they are the oldest work there is), due retries, then due first attempts, so
+ * a retry never waits behind a backlog of first attempts. Each step is a range scan of its own
+ * partial index (migration 0009) under SKIP LOCKED, so any number of workers claim at once
+ * without waiting on one another or taking the same job; each claim counts an attempt and
+ * takes a lease of `leaseSeconds` that the worker's heartbeat renews.
  */
 export async function claimJobs(
   db: Db,
-  queues: readonly string[],
+  lanes: readonly ClaimLane[],
   workerId: string,
-  limit: number,
   leaseSeconds: number,
   now: Date,
 ): Promise<ClaimedJob[]> {
-  if (queues.length === 0 || limit <= 0) return [];
+  const open = lanes.filter((lane) => lane.limit > 0);
+  if (open.length === 0) return [];
+  const queues = sql.val(open.map((lane) => lane.queue));
+  const limits = sql.val(open.map((lane) => lane.limit));
   // A job whose lease ran out on its last attempt killed its worker every time: dead, not retried.
   await sql`
     update jobs set state = 'dead', locked_until = null, locked_by = null,
       last_error = coalesce(last_error, 'lease expired on the last attempt (worker lost)')
     where state = 'running' and locked_until < ${now} and attempts >= max_attempts
-      and queue = any(${sql.val([...queues])}::text[])`.execute(db);
+      and queue = any(${queues}::text[])`.execute(db);
+  const taken = (step: string) => sql.raw(`(select count(*) from ${step} where ${step}.queue = lanes.queue)`);
   const result = await sql<ClaimedJob>`
+    with lanes as materialized (
+      select lane.queue, lane.lim from unnest(${queues}::text[], ${limits}::int[]) as lane(queue, lim)
+    ),
+    leased as materialized (
+      select j.id, lanes.queue from lanes cross join lateral (
+        select id from jobs
+        where jobs.queue = lanes.queue and state = 'running' and locked_until < ${now}
+          and attempts < max_attempts
+        order by locked_until
+        limit lanes.lim
+        for update skip locked) j
+    ),
+    retries as materialized (
+      select j.id, lanes.queue from lanes cross join lateral (
+        select id from jobs
+        where jobs.queue = lanes.queue and state = 'pending' and attempts > 0 and run_at <= ${now}
+        order by run_at, id
+        limit lanes.lim - ${taken("leased")}
+        for update skip locked) j
+    ),
+    firsts as materialized (
+      select j.id, lanes.queue from lanes cross join lateral (
+        select id from jobs
+        where jobs.queue = lanes.queue and state = 'pending' and attempts = 0 and run_at <= ${now}
+        order by run_at, id
+        limit lanes.lim - ${taken("leased")} - ${taken("retries")}
+        for update skip locked) j
+    )
     update jobs set state = 'running', attempts = jobs.attempts + 1,
       locked_until = ${now}::timestamptz + make_interval(secs => ${leaseSeconds}),
       locked_by = ${workerId}
-    where id in (
-      select id from jobs
-      where queue = any(${sql.val([...queues])}::text[])
-        and ((state = 'pending' and run_at <= ${now})
-          or (state = 'running' and locked_until < ${now} and attempts < max_attempts))
-      order by run_at, id
-      limit ${limit}
-      for update skip locked)
-    returning *`.execute(db);
+    where jobs.id = any(array(
+      select id from leased union all select id from retries union all select id from firsts))
+    returning jobs.*`.execute(db);
   return result.rows;
 }
 
-/** Keeps a long job's lease alive; false when the job is no longer this worker's. */
-export async function extendLease(
+/**
+ * The heartbeat: renews the lease of every job this worker holds, in one statement, and returns
+ * the ids it still holds (a job missing from the answer was taken over after its lease ran out,
+ * so its worker must not count on finishing it).
+ */
+export async function renewLeases(
   db: Db,
-  id: string,
+  ids: readonly string[],
   workerId: string,
   leaseSeconds: number,
   now: Date,
-): Promise<boolean> {
-  const result = await db
-    .updateTable("jobs")
-    .set({ locked_until: sql`${now}::timestamptz + make_interval(secs => ${leaseSeconds})` })
-    .where("id", "=", id)
-    .where("locked_by", "=", workerId)
-    .where("state", "=", "running")
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const result = await sql<{ id: string }>`
+    update jobs set locked_until = ${now}::timestamptz + make_interval(secs => ${leaseSeconds})
+    where id = any(${sql.val([...ids])}::uuid[]) and locked_by = ${workerId} and state = 'running'
+    returning id`.execute(db);
+  return result.rows.map((row) => row.id);
 }
 
 export async function completeJob(db: Db, id: string, workerId: string): Promise<void> {
