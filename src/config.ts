@@ -17,6 +17,8 @@ export interface Config {
   jwtAudience: string | null;
   warningDays: number;
   sweepCron: string;
+  /** CERTSVC_DIGEST_CRON, in Europe/Oslo. */
+  digestCron: string;
   publicUrl: string;
   notifyWebhookUrl: string | null;
   notifyWebhookSecret: string | null;
@@ -83,6 +85,11 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     description: "Schedule of the expiry sweep (cron, UTC)",
   },
   {
+    name: "CERTSVC_DIGEST_CRON",
+    default: "0 7 * * 1",
+    description: "Schedule of the coordinators' weekly digest (cron, Europe/Oslo; Monday 07:00)",
+  },
+  {
     name: "CERTSVC_PUBLIC_URL",
     default: "http://127.0.0.1:3000",
     description: "Public base URL, used in QR codes and links",
@@ -95,7 +102,8 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   {
     name: "CERTSVC_NOTIFY_WEBHOOK_SECRET",
     default: "(unset)",
-    description: "HMAC-SHA256 key for webhook signatures",
+    description:
+      "Standard Webhooks secret (whsec_ and the base64 of a 24 to 64 byte key) signing every webhook delivery",
   },
   {
     name: "CERTSVC_NOTIFY_MAX_ATTEMPTS",
@@ -172,6 +180,13 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError("CERTSVC_SWEEP_CRON", `not a cron expression: ${(error as Error).message}`);
   }
 
+  const digestCron = env.CERTSVC_DIGEST_CRON || "0 7 * * 1";
+  try {
+    new Cron(digestCron, { paused: true, timezone: "Europe/Oslo" }).stop();
+  } catch (error) {
+    throw new ConfigError("CERTSVC_DIGEST_CRON", `not a cron expression: ${(error as Error).message}`);
+  }
+
   const logLevel = (env.LOG_LEVEL || "info") as Config["logLevel"];
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError("LOG_LEVEL", `expected one of ${LOG_LEVELS.join(", ")}, got "${env.LOG_LEVEL}"`);
@@ -190,6 +205,18 @@ export function loadConfig(env: Env = process.env): Config {
       "CERTSVC_JOB_HEARTBEAT_SECONDS",
       `must be at most a third of CERTSVC_JOB_LEASE_SECONDS (${jobLeaseSeconds}), got ${jobHeartbeatSeconds}`,
     );
+  }
+
+  const notifyWebhookSecret = optional(env, "CERTSVC_NOTIFY_WEBHOOK_SECRET");
+  if (notifyWebhookSecret !== null) {
+    const key = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(notifyWebhookSecret)?.[1];
+    const bytes = key === undefined ? 0 : Buffer.from(key, "base64").length;
+    if (bytes < 24 || bytes > 64) {
+      throw new ConfigError(
+        "CERTSVC_NOTIFY_WEBHOOK_SECRET",
+        "expected a Standard Webhooks secret: whsec_ followed by the base64 of a 24 to 64 byte key",
+      );
+    }
   }
 
   const port = integer(env, "PORT", 3000, 0, 65535);
@@ -212,9 +239,10 @@ export function loadConfig(env: Env = process.env): Config {
     jwtAudience: optional(env, "CERTSVC_JWT_AUDIENCE"),
     warningDays: integer(env, "CERTSVC_WARNING_DAYS", 30, 0, 3650),
     sweepCron,
+    digestCron,
     publicUrl,
     notifyWebhookUrl: url(env, "CERTSVC_NOTIFY_WEBHOOK_URL", ["http:", "https:"]),
-    notifyWebhookSecret: optional(env, "CERTSVC_NOTIFY_WEBHOOK_SECRET"),
+    notifyWebhookSecret,
     notifyMaxAttempts: integer(env, "CERTSVC_NOTIFY_MAX_ATTEMPTS", 10, 1, 1000),
     jobLeaseSeconds,
     jobHeartbeatSeconds,

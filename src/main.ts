@@ -113,6 +113,7 @@ export function startWorker(runtime: Runtime): Worker {
     ctx,
     adapter: notificationAdapterFor(config, logger.child({ component: "notifications" })),
     sweepCron: config.sweepCron,
+    digestCron: config.digestCron,
     notifyMaxAttempts: config.notifyMaxAttempts,
     leaseSeconds: config.jobLeaseSeconds,
     heartbeatSeconds: config.jobHeartbeatSeconds,

@@ -17,7 +17,7 @@ const config = loadConfig(process.env);
 const database = await openDatabase({ kind: "postgres", url, poolSize: 6 });
 const worker = createServiceWorker({
   ctx: { db: database.db, clock: () => new Date(), warningDays: 30 },
-  adapter: new WebhookAdapter(webhook, "crash-test-secret"),
+  adapter: new WebhookAdapter(webhook, config.notifyWebhookSecret),
   sweepCron: "*/5 * * * *",
   notifyMaxAttempts: 10,
   schedules: false,

@@ -4,6 +4,7 @@ import { systemPrincipal } from "../domain/principal.js";
 import { notifications, sweepDuration, sweepRuns } from "../observability/metrics.js";
 import type { ServiceContext } from "../services/context.js";
 import { runExpirySweep } from "../services/run-expiry-sweep.js";
+import { DIGEST_TIME_ZONE, enqueueWeeklyDigests } from "../storage/digests.js";
 import { QUEUES } from "../storage/jobs.js";
 import { evaluateBadges, isBadgeEvaluationPayload } from "./badges.js";
 import { deliverNotificationJob, type NotificationAdapter } from "./notifications.js";
@@ -18,6 +19,8 @@ export interface ServiceWorkerOptions {
   adapter: NotificationAdapter;
   /** CERTSVC_SWEEP_CRON. */
   sweepCron: string;
+  /** CERTSVC_DIGEST_CRON (Europe/Oslo); Monday 07:00 unless set. */
+  digestCron?: string;
   /** CERTSVC_NOTIFY_MAX_ATTEMPTS: delivery attempts before a notification is dead. */
   notifyMaxAttempts: number;
   logger?: Logger;
@@ -70,6 +73,17 @@ export function createServiceWorker(options: ServiceWorkerOptions): Worker {
       sweepRuns.inc({ outcome: "ok" });
       logger.info({ counts }, "expiry sweep done");
     },
+    [QUEUES.weeklyDigest]: async (job) => {
+      // The week is the slot's (a run retried or late still counts for the week it was due in).
+      const slot = typeof job.payload.slot === "string" ? new Date(job.payload.slot) : ctx.clock();
+      const result = await enqueueWeeklyDigests(ctx.db, {
+        now: ctx.clock(),
+        weekOf: slot,
+        defaultWarningDays: ctx.warningDays,
+        notifyMaxAttempts: options.notifyMaxAttempts,
+      });
+      logger.info(result, "weekly digests enqueued");
+    },
     [QUEUES.idempotencyCleanup]: async () => {
       const before = new Date(ctx.clock().getTime() - IDEMPOTENCY_RETENTION_MS);
       const result = await ctx.db
@@ -85,13 +99,19 @@ export function createServiceWorker(options: ServiceWorkerOptions): Worker {
       : [
           { name: QUEUES.expirySweep, queue: QUEUES.expirySweep, cron: options.sweepCron },
           { name: QUEUES.idempotencyCleanup, queue: QUEUES.idempotencyCleanup, cron: "17 * * * *" },
+          {
+            name: QUEUES.weeklyDigest,
+            queue: QUEUES.weeklyDigest,
+            cron: options.digestCron ?? "0 7 * * 1",
+            timezone: DIGEST_TIME_ZONE,
+          },
         ];
   return new Worker({
     db: ctx.db,
     handlers,
     schedules,
     // One sweep and one clean-up at a time per worker: each is a long set-based run of its own.
-    queueConcurrency: { [QUEUES.expirySweep]: 1, [QUEUES.idempotencyCleanup]: 1 },
+    queueConcurrency: { [QUEUES.expirySweep]: 1, [QUEUES.idempotencyCleanup]: 1, [QUEUES.weeklyDigest]: 1 },
     clock: ctx.clock,
     logger,
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),

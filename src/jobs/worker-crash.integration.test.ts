@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { sql } from "kysely";
+import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertCertifications } from "../../test/bulk.js";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../test/databases.js";
@@ -96,6 +97,7 @@ describe.runIf(DATABASE_KINDS.includes("postgres"))("a worker process killed mid
       const env = {
         DATABASE_URL: testDb.url ?? "",
         WEBHOOK_URL: receiver.url,
+        CERTSVC_NOTIFY_WEBHOOK_SECRET: WEBHOOK_SECRET,
         SWEEP_BATCH_SIZE: "100",
         ...LEASE,
       };
@@ -196,9 +198,11 @@ describe.runIf(DATABASE_KINDS.includes("postgres"))("a worker process killed mid
 
       // Every reminder reached the receiver; one a crash interrupted may come twice, with the same key.
       const byKey = new Map<string, string>();
+      const webhook = new Webhook(WEBHOOK_SECRET);
       for (const request of receiver.requests) {
         const body = JSON.parse(request.body) as { id: string; certification_id: string };
-        expect(request.headers["idempotency-key"]).toBe(body.id);
+        expect(request.headers["webhook-id"]).toBe(body.id);
+        webhook.verify(request.body, request.headers as Record<string, string>);
         const known = byKey.get(body.id);
         if (known !== undefined) expect(known).toBe(body.certification_id);
         byKey.set(body.id, body.certification_id);

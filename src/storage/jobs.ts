@@ -18,6 +18,8 @@ export const QUEUES = {
   expirySweep: "expiry-sweep",
   /** Deletes stored Idempotency-Key answers past their retention. */
   idempotencyCleanup: "idempotency-cleanup",
+  /** One run of the coordinators' weekly digest: enqueues one notification per organization. */
+  weeklyDigest: "weekly-digest",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
