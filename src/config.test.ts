@@ -12,6 +12,12 @@ describe("configuration", () => {
     expect(config.sweepCron).toBe("*/5 * * * *");
   });
 
+  it("a dead worker's jobs are taken over well within 60 s by default: a 30 s lease, a heartbeat every 10 s", () => {
+    expect(loadConfig({})).toMatchObject({ jobLeaseSeconds: 30, jobHeartbeatSeconds: 10 });
+    // A short lease brings the heartbeat down with it, unless set.
+    expect(loadConfig({ CERTSVC_JOB_LEASE_SECONDS: "6" })).toMatchObject({ jobHeartbeatSeconds: 2 });
+  });
+
   it("DATABASE_URL switches to PostgreSQL server", () => {
     const config = loadConfig({ DATABASE_URL: "postgres://postgres@127.0.0.1:5432/x" });
     expect(config.database).toMatchObject({ kind: "postgres", url: "postgres://postgres@127.0.0.1:5432/x" });
@@ -23,10 +29,16 @@ describe("configuration", () => {
     ["CERTSVC_WARNING_DAYS", "-1"],
     ["CERTSVC_WARNING_DAYS", "abc"],
     ["CERTSVC_SWEEP_CRON", "every five minutes"],
+    ["CERTSVC_DIGEST_CRON", "mondays"],
     ["DATABASE_URL", "mysql://localhost/x"],
     ["CERTSVC_JWT_SECRET", "short"],
     ["CERTSVC_NOTIFY_WEBHOOK_URL", "not a url"],
     ["LOG_LEVEL", "loud"],
+    ["CERTSVC_JOB_LEASE_SECONDS", "1"],
+    ["CERTSVC_NOTIFY_WEBHOOK_SECRET", "a-plain-secret"],
+    ["CERTSVC_NOTIFY_WEBHOOK_SECRET", "whsec_c2hvcnQ="],
+    ["CERTSVC_JOB_HEARTBEAT_SECONDS", "0"],
+    ["CERTSVC_JOB_HEARTBEAT_SECONDS", "11"],
   ])("a bad %s (%s) is refused with a message naming the variable", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}: `));

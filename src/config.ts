@@ -17,10 +17,16 @@ export interface Config {
   jwtAudience: string | null;
   warningDays: number;
   sweepCron: string;
+  /** CERTSVC_DIGEST_CRON, in Europe/Oslo. */
+  digestCron: string;
   publicUrl: string;
   notifyWebhookUrl: string | null;
   notifyWebhookSecret: string | null;
   notifyMaxAttempts: number;
+  /** CERTSVC_JOB_LEASE_SECONDS: a claimed job is another worker's to take this long after its last heartbeat. */
+  jobLeaseSeconds: number;
+  /** CERTSVC_JOB_HEARTBEAT_SECONDS: how often a worker renews the leases of the jobs it runs. */
+  jobHeartbeatSeconds: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   verifyRateLimit: number;
   dbPoolSize: number;
@@ -96,6 +102,11 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     description: "Schedule of the expiry sweep (cron, UTC)",
   },
   {
+    name: "CERTSVC_DIGEST_CRON",
+    default: "0 7 * * 1",
+    description: "Schedule of the coordinators' weekly digest (cron, Europe/Oslo; Monday 07:00)",
+  },
+  {
     name: "CERTSVC_PUBLIC_URL",
     default: "http://127.0.0.1:3000",
     description: "Public base URL, used in QR codes and links",
@@ -108,12 +119,24 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   {
     name: "CERTSVC_NOTIFY_WEBHOOK_SECRET",
     default: "(unset)",
-    description: "HMAC-SHA256 key for webhook signatures",
+    description:
+      "Standard Webhooks secret (whsec_ and the base64 of a 24 to 64 byte key) signing every webhook delivery",
   },
   {
     name: "CERTSVC_NOTIFY_MAX_ATTEMPTS",
     default: "10",
     description: "Delivery attempts before a notification is dead-lettered",
+  },
+  {
+    name: "CERTSVC_JOB_LEASE_SECONDS",
+    default: "30",
+    description:
+      "Lease of a claimed job; a worker that dies (even by SIGKILL) has its jobs taken over by another this long after its last heartbeat",
+  },
+  {
+    name: "CERTSVC_JOB_HEARTBEAT_SECONDS",
+    default: "10",
+    description: "How often a worker renews the leases of the jobs it runs; at most a third of the lease",
   },
   {
     name: "CERTSVC_VERIFY_RATE_LIMIT",
@@ -189,6 +212,13 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError("CERTSVC_SWEEP_CRON", `not a cron expression: ${(error as Error).message}`);
   }
 
+  const digestCron = env.CERTSVC_DIGEST_CRON || "0 7 * * 1";
+  try {
+    new Cron(digestCron, { paused: true, timezone: "Europe/Oslo" }).stop();
+  } catch (error) {
+    throw new ConfigError("CERTSVC_DIGEST_CRON", `not a cron expression: ${(error as Error).message}`);
+  }
+
   const logLevel = (env.LOG_LEVEL || "info") as Config["logLevel"];
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError("LOG_LEVEL", `expected one of ${LOG_LEVELS.join(", ")}, got "${env.LOG_LEVEL}"`);
@@ -201,6 +231,33 @@ export function loadConfig(env: Env = process.env): Config {
       "CERTSVC_HEADERS_TIMEOUT_SECONDS",
       "may not exceed CERTSVC_REQUEST_TIMEOUT_SECONDS",
     );
+  }
+
+  const jobLeaseSeconds = integer(env, "CERTSVC_JOB_LEASE_SECONDS", 30, 3, 3600);
+  const jobHeartbeatSeconds = integer(
+    env,
+    "CERTSVC_JOB_HEARTBEAT_SECONDS",
+    Math.min(10, Math.floor(jobLeaseSeconds / 3)),
+    1,
+    1200,
+  );
+  if (jobHeartbeatSeconds * 3 > jobLeaseSeconds) {
+    throw new ConfigError(
+      "CERTSVC_JOB_HEARTBEAT_SECONDS",
+      `must be at most a third of CERTSVC_JOB_LEASE_SECONDS (${jobLeaseSeconds}), got ${jobHeartbeatSeconds}`,
+    );
+  }
+
+  const notifyWebhookSecret = optional(env, "CERTSVC_NOTIFY_WEBHOOK_SECRET");
+  if (notifyWebhookSecret !== null) {
+    const key = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(notifyWebhookSecret)?.[1];
+    const bytes = key === undefined ? 0 : Buffer.from(key, "base64").length;
+    if (bytes < 24 || bytes > 64) {
+      throw new ConfigError(
+        "CERTSVC_NOTIFY_WEBHOOK_SECRET",
+        "expected a Standard Webhooks secret: whsec_ followed by the base64 of a 24 to 64 byte key",
+      );
+    }
   }
 
   const port = integer(env, "PORT", 3000, 0, 65535);
@@ -223,10 +280,13 @@ export function loadConfig(env: Env = process.env): Config {
     jwtAudience: optional(env, "CERTSVC_JWT_AUDIENCE"),
     warningDays: integer(env, "CERTSVC_WARNING_DAYS", 30, 0, 3650),
     sweepCron,
+    digestCron,
     publicUrl,
     notifyWebhookUrl: url(env, "CERTSVC_NOTIFY_WEBHOOK_URL", ["http:", "https:"]),
-    notifyWebhookSecret: optional(env, "CERTSVC_NOTIFY_WEBHOOK_SECRET"),
+    notifyWebhookSecret,
     notifyMaxAttempts: integer(env, "CERTSVC_NOTIFY_MAX_ATTEMPTS", 10, 1, 1000),
+    jobLeaseSeconds,
+    jobHeartbeatSeconds,
     logLevel,
     verifyRateLimit: integer(env, "CERTSVC_VERIFY_RATE_LIMIT", 600, 1, 1_000_000),
     dbPoolSize,

@@ -120,7 +120,10 @@ export function startWorker(runtime: Runtime): Worker {
     ctx,
     adapter: notificationAdapterFor(config, logger.child({ component: "notifications" })),
     sweepCron: config.sweepCron,
+    digestCron: config.digestCron,
     notifyMaxAttempts: config.notifyMaxAttempts,
+    leaseSeconds: config.jobLeaseSeconds,
+    heartbeatSeconds: config.jobHeartbeatSeconds,
     logger: logger.child({ component: "worker" }),
   });
   worker.start();

@@ -1,5 +1,5 @@
-import { createHmac } from "node:crypto";
 import { sql } from "kysely";
+import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertCertifications } from "../../test/bulk.js";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../test/databases.js";
@@ -18,18 +18,23 @@ import { renewCertification } from "../services/renew-certification.js";
 import { revokeCertification } from "../services/revoke-certification.js";
 import { runExpirySweep } from "../services/run-expiry-sweep.js";
 import type { Db } from "../storage/database.js";
-import { type Notification, type NotificationAdapter, WebhookAdapter } from "./notifications.js";
+import {
+  type ExpiringSoonNotification,
+  type Notification,
+  type NotificationAdapter,
+  WebhookAdapter,
+} from "./notifications.js";
 import { createServiceWorker } from "./service-worker.js";
 import { Worker } from "./worker.js";
 
 const DAY = 86_400_000;
-const SECRET = "webhook-secret-for-tests";
+const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
-/** Records what it is given; the receiving end is the only thing faked. */
+/** Records the reminders it is given; the receiving end is the only thing faked. */
 class CapturingAdapter implements NotificationAdapter {
-  delivered: Notification[] = [];
+  delivered: ExpiringSoonNotification[] = [];
   async deliver(notification: Notification): Promise<void> {
-    this.delivered.push(notification);
+    if (notification.type === "certification.expiring_soon") this.delivered.push(notification);
   }
 }
 
@@ -172,7 +177,7 @@ describe.each(DATABASE_KINDS)("background work on %s", (kind) => {
     expect(adapter.delivered.filter((n) => n.certification_id === cert.id)).toHaveLength(1);
   });
 
-  it("a receiver that fails, then recovers: delivered, same Idempotency-Key each attempt, valid signature", async () => {
+  it("a receiver that fails, then recovers: delivered, same webhook-id each attempt, valid signature", async () => {
     const ctx = serviceContext(testDb.database);
     const receiver = await startReceiver((n) => (n <= 2 ? 503 : 200));
     try {
@@ -195,9 +200,8 @@ describe.each(DATABASE_KINDS)("background work on %s", (kind) => {
       expect(job).toMatchObject({ state: "done", attempts: 3 });
       expect(receiver.requests.map((r) => r.answered)).toEqual([503, 503, 200]);
       for (const request of receiver.requests) {
-        expect(request.headers["idempotency-key"]).toBe(job?.id);
-        const expected = `sha256=${createHmac("sha256", SECRET).update(request.body).digest("hex")}`;
-        expect(request.headers["x-certsvc-signature"]).toBe(expected);
+        expect(request.headers["webhook-id"]).toBe(job?.id);
+        new Webhook(SECRET).verify(request.body, request.headers as Record<string, string>);
         expect(JSON.parse(request.body)).toMatchObject({ id: job?.id, certification_id: cert.id });
       }
       expect(new Set(receiver.requests.map((r) => r.body)).size).toBe(1);
@@ -244,7 +248,7 @@ describe.each(DATABASE_KINDS)("background work on %s", (kind) => {
       await worker.drain();
       expect((await notificationJobs(ctx.db, cert.id))[0]).toMatchObject({ state: "done" });
       expect(receiver.requests.at(-1)).toMatchObject({ answered: 200 });
-      expect(new Set(receiver.requests.map((r) => r.headers["idempotency-key"]))).toEqual(new Set([job?.id]));
+      expect(new Set(receiver.requests.map((r) => r.headers["webhook-id"]))).toEqual(new Set([job?.id]));
     } finally {
       await receiver.close();
     }

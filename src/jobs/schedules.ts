@@ -3,16 +3,19 @@ import type { Db } from "../storage/database.js";
 import { enqueueJob } from "../storage/jobs.js";
 
 export interface Schedule {
-  /** Unique name; also the queue its runs go to unless `queue` says otherwise. */
+  /** Unique name of the schedule. */
   name: string;
-  /** Cron expression, evaluated in UTC. */
+  /** Cron expression, evaluated in `timezone`. */
   cron: string;
-  queue?: string;
+  /** IANA time zone of the cron expression; UTC unless set. */
+  timezone?: string;
+  /** The queue its runs go to (one of QUEUES in the service). */
+  queue: string;
   payload?: Record<string, unknown>;
 }
 
-export function nextRun(cron: string, after: Date): Date {
-  const next = new Cron(cron, { paused: true, timezone: "UTC" }).nextRun(after);
+export function nextRun(cron: string, after: Date, timezone = "UTC"): Date {
+  const next = new Cron(cron, { paused: true, timezone }).nextRun(after);
   if (next === null) throw new Error(`cron "${cron}" has no run after ${after.toISOString()}`);
   return next;
 }
@@ -23,7 +26,7 @@ export function nextRun(cron: string, after: Date): Date {
  */
 export async function ensureSchedules(db: Db, schedules: readonly Schedule[], now: Date): Promise<void> {
   for (const schedule of schedules) {
-    const next = nextRun(schedule.cron, now);
+    const next = nextRun(schedule.cron, now, schedule.timezone);
     await db
       .insertInto("job_schedules")
       .values({ name: schedule.name, cron: schedule.cron, next_run_at: next })
@@ -46,7 +49,7 @@ export async function ensureSchedules(db: Db, schedules: readonly Schedule[], no
 export async function fireDueSchedules(db: Db, schedules: readonly Schedule[], now: Date): Promise<string[]> {
   const fired: string[] = [];
   for (const schedule of schedules) {
-    const next = nextRun(schedule.cron, now);
+    const next = nextRun(schedule.cron, now, schedule.timezone);
     const won = await db.transaction().execute(async (trx) => {
       // A second instance waits on this lock, then finds the slot moved and fires nothing.
       const due = await trx
@@ -64,7 +67,7 @@ export async function fireDueSchedules(db: Db, schedules: readonly Schedule[], n
         .execute();
       const slot = new Date(due.next_run_at).toISOString();
       await enqueueJob(trx, {
-        queue: schedule.queue ?? schedule.name,
+        queue: schedule.queue,
         payload: { ...schedule.payload, schedule: schedule.name, slot },
         singletonKey: `schedule:${schedule.name}:${slot}`,
         runAt: now,

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { sql } from "kysely";
+import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertCertifications } from "../../test/bulk.js";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../test/databases.js";
@@ -8,22 +9,38 @@ import { makeScene, serviceContext, TestClock } from "../../test/factories.js";
 import { startReceiver } from "../../test/webhook-receiver.js";
 
 const DAY = 86_400_000;
+const WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const children = new Set<ChildProcess>();
 
-function startWorkerProcess(env: Record<string, string>): {
-  child: ChildProcess;
-  lines: AsyncIterable<string>;
-} {
-  // `node --import tsx` rather than `npx tsx`: npx and the tsx CLI each start the script in a child
-  // process of their own, and a SIGKILL cannot be passed on, so it would miss the worker itself.
-  const child = spawn(process.execPath, ["--import", "tsx", "test/worker-process.ts"], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+const LEASE = { CERTSVC_JOB_LEASE_SECONDS: "3", CERTSVC_JOB_HEARTBEAT_SECONDS: "1" };
+
+function track(child: ChildProcess): { child: ChildProcess; lines: AsyncIterable<string> } {
   children.add(child);
   child.once("exit", () => children.delete(child));
   if (!child.stdout) throw new Error("no stdout");
   return { child, lines: createInterface({ input: child.stdout }) };
+}
+
+function startWorkerProcess(env: Record<string, string>) {
+  // `node --import tsx` rather than `npx tsx`: npx and the tsx CLI each start the script in a child
+  // process of their own, and a SIGKILL cannot be passed on, so it would miss the worker itself.
+  return track(
+    spawn(process.execPath, ["--import", "tsx", "test/worker-process.ts"], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "inherit"],
+    }),
+  );
+}
+
+/** `npm start` exactly as the README says, in a process group of its own so that all of it can be stopped. */
+function startNpmStart(env: Record<string, string>) {
+  return track(
+    spawn("npm", ["start", "--silent"], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "inherit"],
+      detached: true,
+    }),
+  );
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -40,12 +57,14 @@ describe.runIf(DATABASE_KINDS.includes("postgres"))("a worker process killed mid
     testDb = await createTestDatabase("postgres");
   });
   afterAll(async () => {
-    for (const child of children) child.kill("SIGKILL");
+    for (const child of children) {
+      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+    }
     await Promise.all([...children].map(exited));
     await testDb.drop();
   });
 
-  it("killed with SIGKILL in the middle of a batch, then restarted: none lost, none doubled", async () => {
+  it("killed with SIGKILL in the middle of a batch: `npm start` takes its jobs over after the lease, none lost, none doubled", async () => {
     const ctx = serviceContext(testDb.database, new TestClock(new Date()));
     const receiver = await startReceiver();
     try {
@@ -75,9 +94,16 @@ describe.runIf(DATABASE_KINDS.includes("postgres"))("a worker process killed mid
         expiresAt: new Date(now.getTime() + 90 * DAY),
       });
       await ctx.db.insertInto("jobs").values({ queue: "expiry-sweep", payload: "{}" }).execute();
-      const env = { DATABASE_URL: testDb.url ?? "", WEBHOOK_URL: receiver.url, SWEEP_BATCH_SIZE: "100" };
+      const env = {
+        DATABASE_URL: testDb.url ?? "",
+        WEBHOOK_URL: receiver.url,
+        CERTSVC_NOTIFY_WEBHOOK_SECRET: WEBHOOK_SECRET,
+        SWEEP_BATCH_SIZE: "100",
+        ...LEASE,
+      };
 
-      // First run: killed as soon as its third sweep batch has committed.
+      // A worker process, killed as soon as its third sweep batch has committed: the sweep job and
+      // the reminders it was delivering stay `running` under its lease, which no heartbeat renews.
       const first = startWorkerProcess(env);
       for await (const line of first.lines) {
         if (line === "sweep-batch 3") {
@@ -86,6 +112,7 @@ describe.runIf(DATABASE_KINDS.includes("postgres"))("a worker process killed mid
         }
       }
       await exited(first.child);
+      const killedAt = Date.now();
       const midway = await ctx.db
         .selectFrom("certifications")
         .select(sql<number>`count(*)::int`.as("n"))
@@ -94,22 +121,43 @@ describe.runIf(DATABASE_KINDS.includes("postgres"))("a worker process killed mid
         .executeTakeFirstOrThrow();
       expect(midway.n).toBeGreaterThan(200); // the sweep did not finish
 
-      // Its leases run out (back-dated rather than waited for), and a new process takes over.
-      await sql`update jobs set locked_until = now() - interval '1 second' where state = 'running'`.execute(
-        ctx.db,
-      );
-      const second = startWorkerProcess(env);
+      // `npm start` on the server database: API and worker in one process. Nothing is back-dated:
+      // its worker takes the dead worker's jobs over when their lease runs out, and finishes them.
+      const second = startNpmStart({
+        DATABASE_URL: testDb.url ?? "",
+        PORT: "0",
+        LOG_LEVEL: "warn",
+        CERTSVC_JWT_SECRET: "a-test-secret-of-at-least-32-characters",
+        CERTSVC_NOTIFY_WEBHOOK_URL: receiver.url,
+        CERTSVC_NOTIFY_WEBHOOK_SECRET: WEBHOOK_SECRET,
+        CERTSVC_SWEEP_CRON: "0 0 1 1 *",
+        ...LEASE,
+      });
       const deadline = Date.now() + 240_000;
+      let takenOverAfter: number | null = null;
       for (;;) {
         const open = await ctx.db
           .selectFrom("jobs")
-          .select(sql<number>`count(*)::int`.as("n"))
+          .select([
+            sql<number>`count(*)::int`.as("n"),
+            sql<number>`count(*) filter (where queue = 'expiry-sweep' and state = 'running')::int`.as(
+              "sweeping",
+            ),
+          ])
           .where("state", "in", ["pending", "running"])
+          .where("queue", "in", ["expiry-sweep", "notification", "badge-evaluation"])
           .executeTakeFirstOrThrow();
+        if (takenOverAfter === null && open.sweeping === 0) takenOverAfter = Date.now() - killedAt;
         if (open.n === 0 || Date.now() > deadline) break;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      second.child.kill("SIGTERM");
+      const finishedAfter = Date.now() - killedAt;
+      console.info(
+        `SIGKILLed worker's jobs finished by npm start ${finishedAfter} ms after the kill ` +
+          `(lease ${LEASE.CERTSVC_JOB_LEASE_SECONDS} s, heartbeat ${LEASE.CERTSVC_JOB_HEARTBEAT_SECONDS} s; ` +
+          `sweep no longer running after ${takenOverAfter} ms)`,
+      );
+      if (second.child.pid !== undefined) process.kill(-second.child.pid, "SIGTERM");
       await exited(second.child);
 
       const statuses = await ctx.db
@@ -131,6 +179,7 @@ describe.runIf(DATABASE_KINDS.includes("postgres"))("a worker process killed mid
       const jobs = await ctx.db
         .selectFrom("jobs")
         .select(["queue", "state", sql<number>`count(*)::int`.as("n")])
+        .where("queue", "in", ["expiry-sweep", "notification", "badge-evaluation"])
         .groupBy(["queue", "state"])
         .orderBy("queue")
         .execute();
@@ -140,11 +189,20 @@ describe.runIf(DATABASE_KINDS.includes("postgres"))("a worker process killed mid
         { queue: "notification", state: "done", n: 1000 },
       ]);
 
+      const sweep = await ctx.db
+        .selectFrom("jobs")
+        .select(["attempts", "locked_by"])
+        .where("queue", "=", "expiry-sweep")
+        .executeTakeFirstOrThrow();
+      expect(sweep).toEqual({ attempts: 2, locked_by: null });
+
       // Every reminder reached the receiver; one a crash interrupted may come twice, with the same key.
       const byKey = new Map<string, string>();
+      const webhook = new Webhook(WEBHOOK_SECRET);
       for (const request of receiver.requests) {
         const body = JSON.parse(request.body) as { id: string; certification_id: string };
-        expect(request.headers["idempotency-key"]).toBe(body.id);
+        expect(request.headers["webhook-id"]).toBe(body.id);
+        webhook.verify(request.body, request.headers as Record<string, string>);
         const known = byKey.get(body.id);
         if (known !== undefined) expect(known).toBe(body.certification_id);
         byKey.set(body.id, body.certification_id);

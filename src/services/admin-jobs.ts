@@ -1,6 +1,6 @@
 import { DomainError, forbidden, notFound } from "../domain/errors.js";
 import { isGlobal, type Principal } from "../domain/principal.js";
-import { listDeadJobs as listDead, retryDeadJob as retryDead } from "../storage/job-queue.js";
+import { listDeadJobs as listDead, retryDeadJob as retryDead } from "../storage/jobs.js";
 import type { ServiceContext } from "./context.js";
 
 export interface DeadJobView {

@@ -9,10 +9,10 @@ import {
   updateCertification,
 } from "../storage/certifications.js";
 import type { Tx } from "../storage/database.js";
-import { enqueueJob } from "../storage/jobs.js";
+import { enqueueJob, QUEUES } from "../storage/jobs.js";
 import type { CertificationUpdate } from "../storage/schema.js";
 import type { ServiceContext } from "./context.js";
-import { BADGE_EVALUATION_QUEUE, expireLapsedWithAudit } from "./issue-certification.js";
+import { expireLapsedWithAudit } from "./issue-certification.js";
 import { type CertificationView, certificationView, etagOf, warningDaysOf } from "./views.js";
 
 /**
@@ -120,7 +120,7 @@ export async function applyChange(
   // Badges follow access: re-evaluated when a change gives it or takes it away.
   if (grantsAccess(locked.status) !== grantsAccess(status)) {
     await enqueueJob(trx, {
-      queue: BADGE_EVALUATION_QUEUE,
+      queue: QUEUES.badgeEvaluation,
       payload: { user_id: record.user_id, certification_id: record.id, reason: change.action },
       runAt: now,
     });

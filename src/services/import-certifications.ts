@@ -28,11 +28,10 @@ import {
 import { listCertificationTypes } from "../storage/certification-types.js";
 import type { Tx } from "../storage/database.js";
 import { translateDatabaseError } from "../storage/errors.js";
-import { enqueueJobs } from "../storage/jobs.js";
+import { enqueueJobs, QUEUES } from "../storage/jobs.js";
 import { findOrganization } from "../storage/organizations.js";
 import type { CertificationTypeRow, OrganizationRow } from "../storage/schema.js";
 import type { ServiceContext } from "./context.js";
-import { BADGE_EVALUATION_QUEUE } from "./issue-certification.js";
 import { certificationView } from "./views.js";
 
 /**
@@ -519,7 +518,7 @@ class BatchImporter {
     // Badges are a holder's: one evaluation per holder of the batch covers all their new rows.
     await enqueueJobs(
       trx,
-      BADGE_EVALUATION_QUEUE,
+      QUEUES.badgeEvaluation,
       [...holders].map((userId) => ({ user_id: userId, reason: "imported" })),
       now,
     );

@@ -12,6 +12,7 @@ import {
   loadIssuanceFacts,
   writeIssuance,
 } from "../storage/issuance.js";
+import { QUEUES } from "../storage/jobs.js";
 import type { CertificationRow, CourseRegistrationRow } from "../storage/schema.js";
 import { retryingConflicts, type ServiceContext } from "./context.js";
 import {
@@ -22,8 +23,6 @@ import {
   type StoredResponse,
 } from "./idempotency.js";
 import { type CertificationView, certificationView, etagOf } from "./views.js";
-
-export const BADGE_EVALUATION_QUEUE = "badge-evaluation";
 
 export interface IssueRequest {
   organizationId: string;
@@ -167,7 +166,7 @@ function planIssuance(
       },
       counter: { prefix: organization.prefix, year: plan.year },
       audit: { actorUserId: actorUserId(principal), actor: actorName(principal), occurredAt: now },
-      job: { queue: BADGE_EVALUATION_QUEUE, runAt: now },
+      job: { queue: QUEUES.badgeEvaluation, runAt: now },
       idempotency: key,
     },
     typeWarningDays: type.warning_days,

@@ -2,7 +2,6 @@ import { forbidden } from "../domain/errors.js";
 import { actorName, isGlobal, type Principal } from "../domain/principal.js";
 import { type SweepBatchResult, sweepBatch, sweepHorizon } from "../storage/expiry-sweep.js";
 import type { ServiceContext } from "./context.js";
-import { BADGE_EVALUATION_QUEUE } from "./issue-certification.js";
 
 export interface SweepCounts {
   /** Certifications whose persisted status became `expired`. */
@@ -70,7 +69,6 @@ export async function runExpirySweep(
         batchSize,
         after,
         notifyMaxAttempts: options.notifyMaxAttempts ?? 10,
-        badgeQueue: BADGE_EVALUATION_QUEUE,
         actor: actorName(principal),
       });
       if (batch.last === null) return;

@@ -1,8 +1,8 @@
 import { sql } from "kysely";
 import { certificationJsonSql, isoSql, storedLiveSql } from "./certification-sql.js";
 import type { Db } from "./database.js";
+import { QUEUES } from "./jobs.js";
 
-export const NOTIFICATION_QUEUE = "notification";
 export const EXPIRING_SOON_NOTIFICATION = "certification.expiring_soon";
 
 export interface SweepBatchInput {
@@ -17,7 +17,6 @@ export interface SweepBatchInput {
   /** Keyset position: only rows after this (expires_at, id) in expiry order. */
   after: { expiresAt: Date; id: string } | null;
   notifyMaxAttempts: number;
-  badgeQueue: string;
   actor: string;
 }
 
@@ -132,7 +131,7 @@ export async function sweepBatch(db: Db, input: SweepBatchInput): Promise<SweepB
     ),
     notifications as (
       insert into jobs (queue, payload, singleton_key, max_attempts, run_at)
-      select ${NOTIFICATION_QUEUE}::text,
+      select ${QUEUES.notification}::text,
         jsonb_build_object(
           'type', ${EXPIRING_SOON_NOTIFICATION}::text,
           'occurred_at', ${now.toISOString()}::text,
@@ -150,7 +149,7 @@ export async function sweepBatch(db: Db, input: SweepBatchInput): Promise<SweepB
     ),
     badges as (
       insert into jobs (queue, payload, run_at)
-      select ${input.badgeQueue}::text,
+      select ${QUEUES.badgeEvaluation}::text,
         jsonb_build_object('user_id', user_id, 'certification_id', id, 'reason', 'expired'),
         ${now}::timestamptz
       from changed where status = 'expired'

@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import { certificationJsonSql, lapsedSql, liveByDatesSql } from "./certification-sql.js";
 import type { Queryable } from "./database.js";
 import type { IdempotencyKeyRef, StoredIdempotencyKey } from "./idempotency-keys.js";
+import type { QueueName } from "./jobs.js";
 import type { CertificationRow, CertificationSource, CertificationStatus } from "./schema.js";
 
 /**
@@ -128,7 +129,7 @@ export interface IssuanceWrite {
   /** The counter the number is drawn from: the organization's prefix and the year of issue. */
   counter: { prefix: string; year: number };
   audit: { actorUserId: string | null; actor: string; occurredAt: Date };
-  job: { queue: string; runAt: Date };
+  job: { queue: QueueName; runAt: Date };
   /** Stores `view` as the answer (201) under this key; a key already taken fails the statement. */
   idempotency: IdempotencyKeyRef | null;
 }

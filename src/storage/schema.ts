@@ -132,6 +132,16 @@ export interface JobSchedulesTable {
   last_run_at: Timestamp | null;
 }
 
+/** One weekly digest per organization and week (migration 0009). */
+export interface OrganizationDigestsTable {
+  organization_id: string;
+  /** Monday of the ISO week (a `date`; written as `YYYY-MM-DD`). */
+  week: ColumnType<Date, string, never>;
+  notification_id: string;
+  certification_count: number;
+  created_at: CreatedAt;
+}
+
 export interface UserBadgesTable {
   user_id: string;
   badge: string;
@@ -176,6 +186,7 @@ export interface DB {
   idempotency_keys: IdempotencyKeysTable;
   jobs: JobsTable;
   job_schedules: JobSchedulesTable;
+  organization_digests: OrganizationDigestsTable;
   user_badges: UserBadgesTable;
   certification_verification_codes: CertificationVerificationCodesTable;
   share_links: ShareLinksTable;
