@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
-import { grantCertification } from "../src/services/grant-certification.js";
+import { grantCertification } from "../src/services/issue-certification.js";
 import { loadUserPrincipal } from "../src/services/principals.js";
 import type { DB } from "../src/storage/schema.js";
 import { coordinatorId, ORGANIZATIONS, organizationId } from "./generate.js";

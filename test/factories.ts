@@ -4,7 +4,7 @@ import { systemPrincipal } from "../src/domain/principal.js";
 import type { ServiceContext } from "../src/services/context.js";
 import { createCertificationType } from "../src/services/create-certification-type.js";
 import { createOrganization } from "../src/services/create-organization.js";
-import { grantCertification } from "../src/services/grant-certification.js";
+import { grantCertification } from "../src/services/issue-certification.js";
 import { loadUserPrincipal } from "../src/services/principals.js";
 import { putMember } from "../src/services/put-member.js";
 import { recordCourseRegistration } from "../src/services/record-course-registration.js";

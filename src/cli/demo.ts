@@ -3,7 +3,7 @@ import { completeCourse } from "../services/complete-course.js";
 import type { ServiceContext } from "../services/context.js";
 import { createCertificationType } from "../services/create-certification-type.js";
 import { createOrganization } from "../services/create-organization.js";
-import { grantCertification } from "../services/grant-certification.js";
+import { grantCertification } from "../services/issue-certification.js";
 import { addGlobalAdmin, loadUserPrincipal } from "../services/principals.js";
 import { putMember } from "../services/put-member.js";
 import { recordCourseRegistration } from "../services/record-course-registration.js";

@@ -11,7 +11,7 @@ import {
 import { DomainError } from "../domain/errors.js";
 import { checkEligibility } from "./check-eligibility.js";
 import type { ServiceContext } from "./context.js";
-import { grantCertification } from "./grant-certification.js";
+import { grantCertification } from "./issue-certification.js";
 import { loadUserPrincipal } from "./principals.js";
 import { putMember } from "./put-member.js";
 

@@ -4,7 +4,7 @@ import { makeMember, makeRegistration, makeScene, serviceContext } from "../../t
 import { parseCertificateNumber } from "../domain/certificate-number.js";
 import { DomainError } from "../domain/errors.js";
 import { completeCourse } from "./complete-course.js";
-import { grantCertification } from "./grant-certification.js";
+import { grantCertification } from "./issue-certification.js";
 
 /** The outcome of a call: "ok", or the DomainError's code; anything else fails the test. */
 async function outcome(work: () => Promise<unknown>): Promise<string> {

@@ -6,7 +6,7 @@ import { grant, makeMember, makeScene, serviceContext } from "../../test/factori
 import { expectRejectedWithoutWrites, snapshotTables } from "../../test/snapshots.js";
 import { DomainError } from "../domain/errors.js";
 import type { Db } from "../storage/database.js";
-import { grantCertification } from "./grant-certification.js";
+import { grantCertification } from "./issue-certification.js";
 import { getCertification } from "./read-certifications.js";
 
 const DAY = 86_400_000;

@@ -36,6 +36,17 @@ export interface IssueRequest {
   notes?: string | null | undefined;
 }
 
+/** What a coordinator or admin gives for a manual grant. */
+export interface GrantInput {
+  organizationId: string;
+  userId: string;
+  certificationTypeId: string;
+  issuedAt?: Date | undefined;
+  /** undefined: the type's validity from issue; null: a lifetime certification. */
+  expiresAt?: Date | null | undefined;
+  notes?: string | null | undefined;
+}
+
 export interface IssuedCertification {
   certification: CertificationView;
   etag: string;
@@ -67,8 +78,9 @@ export async function issueInTransaction(
 }
 
 /**
- * Issues one certification on its own (a manual grant), by the same rules as issueInTransaction.
- * With an idempotency key, a repeat of the request returns the first answer and creates nothing.
+ * Manual grant by a coordinator or admin (use case 1): one certification on its own, by the same
+ * rules as issueInTransaction. With an idempotency key, a repeat of the same request returns the
+ * first answer and creates nothing.
  *
  * Two round trips and no explicit transaction: one read of everything the rules need (and of an
  * answer stored under the key), then the write as one statement, atomic by itself, that draws the
@@ -81,12 +93,13 @@ export async function issueInTransaction(
  * live past its date needs its expiry persisted before the insert: that rare case runs the
  * expiry and the write in one transaction.
  */
-export async function issueCertification(
+export async function grantCertification(
   ctx: ServiceContext,
   principal: Principal,
-  request: IssueRequest,
+  input: GrantInput,
   idempotency?: IdempotencyRequest,
 ): Promise<IssuedCertification> {
+  const request: IssueRequest = { ...input, source: "manual_grant", registration: null };
   const key = idempotency ? idempotencyKeyRef(principal, idempotency) : null;
   const now = ctx.clock();
   try {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../test/databases.js";
 import { grant, makeScene, serviceContext } from "../../test/factories.js";
-import { grantCertification } from "./grant-certification.js";
+import { grantCertification } from "./issue-certification.js";
 import { getCertification } from "./read-certifications.js";
 
 describe.each(DATABASE_KINDS)("issuing on %s", (kind) => {

@@ -17,7 +17,7 @@ import type { Principal } from "../domain/principal.js";
 import { effectiveStatus, isLive, STATUSES } from "../domain/status.js";
 import { completeCourse } from "./complete-course.js";
 import type { ServiceContext } from "./context.js";
-import { grantCertification } from "./grant-certification.js";
+import { grantCertification } from "./issue-certification.js";
 import { getCertification, listOrganizationCertifications } from "./read-certifications.js";
 import { reinstateCertification } from "./reinstate-certification.js";
 import { renewCertification } from "./renew-certification.js";

@@ -19,7 +19,7 @@ import { completeCourse } from "./complete-course.js";
 import type { ServiceContext } from "./context.js";
 import { createCertificationType } from "./create-certification-type.js";
 import { createOrganization } from "./create-organization.js";
-import { grantCertification } from "./grant-certification.js";
+import { grantCertification } from "./issue-certification.js";
 import { putMember } from "./put-member.js";
 import {
   getCertification,

@@ -14,7 +14,7 @@ import {
 import { databaseRefusal, expectRejectedWithoutWrites } from "../../test/snapshots.js";
 import type { NewCertification } from "../storage/schema.js";
 import { completeCourse } from "./complete-course.js";
-import { grantCertification } from "./grant-certification.js";
+import { grantCertification } from "./issue-certification.js";
 import { getCertification, getCertificationByNumber } from "./read-certifications.js";
 import { reinstateCertification } from "./reinstate-certification.js";
 import { renewCertification } from "./renew-certification.js";

@@ -4,7 +4,7 @@ import { STATUSES } from "../../domain/status.js";
 import { issuances, revocations } from "../../observability/metrics.js";
 import { checkEligibility } from "../../services/check-eligibility.js";
 import { completeCourse } from "../../services/complete-course.js";
-import { grantCertification } from "../../services/grant-certification.js";
+import { grantCertification } from "../../services/issue-certification.js";
 import {
   getCertification,
   getCertificationByNumber,
