@@ -38,9 +38,15 @@ export function startHost(): HostClient {
   });
   const call = <T>(...[cmd, args]: Call): Promise<T> =>
     new Promise<T>((resolve, reject) => {
+      if (!child.connected) return reject(new Error("the host process is not running"));
       const id = next++;
       waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      child.send({ id, cmd, args } as HostRequest);
+      // With a callback, a send on a closed channel fails this call instead of the process.
+      child.send({ id, cmd, args } as HostRequest, (error) => {
+        if (!error) return;
+        waiting.delete(id);
+        reject(error);
+      });
     });
   const stop = async () => {
     await call("close", null).catch(() => {});
