@@ -1,5 +1,6 @@
 import * as crypto from "node:crypto";
 import { effectiveStatus, type Source, type Status } from "../domain/status.js";
+import { CERTIFICATION_COLUMNS, type CertificationColumn } from "../storage/certification-sql.js";
 import type { CertificationRecord } from "../storage/certifications.js";
 import type { AuditEventRow } from "../storage/schema.js";
 
@@ -67,27 +68,12 @@ const sha256: (text: string) => string =
     ? (text) => crypto.hash("sha256", text, "base64url")
     : (text) => crypto.createHash("sha256").update(text).digest("base64url");
 
-/** Every field of the view, each once (the compiler checks the list is complete). */
-const VIEW_FIELDS = Object.keys({
-  id: true,
-  user_id: true,
-  certification_type_id: true,
-  organization_id: true,
-  certificate_number: true,
-  status: true,
-  issued_at: true,
-  expires_at: true,
-  issued_by_user_id: true,
-  source: true,
-  course_registration_id: true,
-  revoked_at: true,
-  revoked_by_user_id: true,
-  revocation_reason: true,
-  expiry_warning_sent_at: true,
-  notes: true,
-  created_at: true,
-  updated_at: true,
-} satisfies Record<keyof CertificationView, true>) as (keyof CertificationView)[];
+/** A field of the view that is not a column of the row: none (else the ETag would leave it out). */
+type FieldBeyondColumns = Exclude<keyof CertificationView, CertificationColumn>;
+
+/** Every field of the view, in the row's column order: the view's fields are the row's columns. */
+const VIEW_FIELDS: readonly (keyof CertificationView)[] =
+  CERTIFICATION_COLUMNS satisfies FieldBeyondColumns extends never ? readonly CertificationColumn[] : never;
 
 /**
  * A strong validator of what the client was shown: a digest of every field. It covers the
