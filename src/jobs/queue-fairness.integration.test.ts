@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../test/databases.js";
 import { TestClock } from "../../test/factories.js";
 import type { Db } from "../storage/database.js";
-import { claimJobs, completeJob } from "../storage/jobs.js";
+import { claimJobs, completeJob, queueDepth } from "../storage/jobs.js";
 import { Worker } from "./worker.js";
 
 const BACKLOG = 20_000;
@@ -185,5 +185,32 @@ describe.each(DATABASE_KINDS)("queue fairness and leases on %s", (kind) => {
       .where("id", "=", row.id)
       .executeTakeFirstOrThrow();
     expect(job).toEqual({ state: "done", attempts: 2, locked_by: null });
+  });
+
+  it("the queue depth counts what is not done, by queue and state", async () => {
+    await db
+      .insertInto("jobs")
+      .values([
+        { queue: "depth-d", payload: "{}" },
+        { queue: "depth-d", payload: "{}" },
+        { queue: "depth-d", payload: "{}", attempts: 2 },
+        {
+          queue: "depth-d",
+          payload: "{}",
+          state: "running",
+          attempts: 1,
+          locked_by: "w",
+          locked_until: new Date(),
+        },
+        { queue: "depth-d", payload: "{}", state: "dead", attempts: 10 },
+        { queue: "depth-d", payload: "{}", state: "done", attempts: 1 },
+      ])
+      .execute();
+    const depth = (await queueDepth(db)).filter((row) => row.queue === "depth-d");
+    expect(depth).toEqual([
+      { queue: "depth-d", state: "dead", count: 1 },
+      { queue: "depth-d", state: "pending", count: 3 },
+      { queue: "depth-d", state: "running", count: 1 },
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { Db } from "../storage/database.js";
+import { queueDepth } from "../storage/jobs.js";
 
 /**
  * One registry per process, served at /metrics. Metrics are created here so every entry point
@@ -80,12 +81,7 @@ export function registerQueueDepthGauge(db: Db): void {
     labelNames: ["queue", "state"] as const,
     registers: [registry],
     async collect() {
-      const rows = await db
-        .selectFrom("jobs")
-        .select(["queue", "state", (eb) => eb.fn.countAll<number>().as("count")])
-        .where("state", "in", ["pending", "running", "dead"])
-        .groupBy(["queue", "state"])
-        .execute();
+      const rows = await queueDepth(db);
       this.reset();
       for (const row of rows) this.set({ queue: row.queue, state: row.state }, Number(row.count));
     },
