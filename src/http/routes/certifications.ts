@@ -23,6 +23,8 @@ import { type App, principalOf, type ServerDeps } from "../app.js";
 import {
   CertificationFilterProperties,
   CertificationPageSchema,
+  CertificationResponse,
+  ETAG_HEADER,
   IdempotencyHeaders,
   IfMatchHeaders,
   ReasonBody,
@@ -84,8 +86,8 @@ function idempotency(key: string | undefined, route: string, body: unknown) {
   return key === undefined ? undefined : { key, fingerprint: { route, body } };
 }
 
-const ETAG_HEADER = {
-  ETag: { type: "string", description: "Validator of this representation, for If-Match" },
+const LOCATION_HEADER = {
+  Location: { type: "string", description: "/v1/certifications/{id} of the certification" },
 } as const;
 
 /** Certifications: issuing, reading, changing, and their audit trail (CONTRACT §4, 1–13). */
@@ -97,6 +99,7 @@ export function certificationRoutes(app: App, deps: ServerDeps): void {
     {
       schema: {
         tags: ["certifications"],
+        operationId: "grantCertification",
         summary: "Grant a certification manually",
         description:
           "Coordinators and admins of the organization. The service assigns the number, status and issuer. `issued_at` defaults to now and may be back-dated, never future; `expires_at` defaults to issued_at + the type's validity (null for lifetime types). Honours Idempotency-Key.",
@@ -114,15 +117,36 @@ export function certificationRoutes(app: App, deps: ServerDeps): void {
               Type.Union([Type.String({ maxLength: 4000 }), Type.Null()], { description: "Internal notes" }),
             ),
           },
-          { additionalProperties: false },
+          {
+            additionalProperties: false,
+            examples: [
+              {
+                user_id: "3f0c6a52-9c1e-4d8e-8f53-0b3f9a7d2c11",
+                certification_type_id: "b7d4e1f0-5a2c-4e9b-8c3d-1f6a0e2b9d47",
+                issued_at: "2025-03-01T10:00:00Z",
+              },
+            ],
+          },
         ),
         response: {
-          200: {
-            ...CertificationRef,
-            description: "Replay of an earlier request with the same Idempotency-Key",
+          201: {
+            ...CertificationResponse(
+              "Issued; a repeat with the same Idempotency-Key and body answers the same (201, same certification)",
+            ),
+            headers: { ...ETAG_HEADER, ...LOCATION_HEADER },
           },
-          201: { ...CertificationRef, description: "Issued", headers: ETAG_HEADER },
-          ...problems(400, 401, 403, 404, 409, 422),
+          ...problems(
+            400,
+            401,
+            403,
+            404,
+            "one_active_cert_per_user_per_type",
+            "expires_at_after_issued_at",
+            "course_registration_source_consistency",
+            "organization_scoped_type",
+            "issued_by_role_check",
+            "idempotency_key_reused",
+          ),
         },
       },
     },
@@ -156,6 +180,7 @@ export function certificationRoutes(app: App, deps: ServerDeps): void {
     {
       schema: {
         tags: ["certifications"],
+        operationId: "issueFromCourseCompletion",
         summary: "Issue from a completed course",
         description:
           "Services (the course module), coordinators and admins. The holder is the registration's user. Repeating it for the same registration and type returns the existing certification (200), never a second one. Honours Idempotency-Key.",
@@ -166,12 +191,32 @@ export function certificationRoutes(app: App, deps: ServerDeps): void {
             course_registration_id: Uuid("A completed registration of a member of this organization"),
             certification_type_id: Uuid("The type the course earns"),
           },
-          { additionalProperties: false },
+          {
+            additionalProperties: false,
+            examples: [
+              {
+                course_registration_id: "5c2e8a10-7b3d-4f6e-9a1c-2d8b0e4f6a73",
+                certification_type_id: "b7d4e1f0-5a2c-4e9b-8c3d-1f6a0e2b9d47",
+              },
+            ],
+          },
         ),
         response: {
-          200: { ...CertificationRef, description: "Already issued for this registration and type" },
-          201: { ...CertificationRef, description: "Issued" },
-          ...problems(400, 401, 403, 404, 409, 422),
+          200: CertificationResponse("Already issued for this registration and type: the existing one"),
+          201: {
+            ...CertificationResponse("Issued (a repeat with the same Idempotency-Key answers the same)"),
+            headers: { ...ETAG_HEADER, ...LOCATION_HEADER },
+          },
+          ...problems(
+            400,
+            401,
+            403,
+            404,
+            "one_active_cert_per_user_per_type",
+            "course_registration_source_consistency",
+            "organization_scoped_type",
+            "idempotency_key_reused",
+          ),
         },
       },
     },
@@ -196,11 +241,12 @@ export function certificationRoutes(app: App, deps: ServerDeps): void {
     {
       schema: {
         tags: ["certifications"],
+        operationId: "getCertification",
         summary: "Get a certification",
         description:
           "The holder, staff of its organization, global admins and services. Status is effective at read time.",
         params: IdParams,
-        response: { 200: CertificationRef, ...problems(400, 401, 404) },
+        response: { 200: CertificationResponse("The certification"), ...problems(400, 401, 404) },
       },
     },
     async (request, reply) =>
@@ -212,12 +258,16 @@ export function certificationRoutes(app: App, deps: ServerDeps): void {
     {
       schema: {
         tags: ["certifications"],
+        operationId: "getCertificationByNumber",
         summary: "Get a certification by its number",
         description: "Like GET /v1/certifications/{id}. A malformed number is 422 certificate_number_format.",
         params: Type.Object({
           certificate_number: Type.String({ maxLength: 64, description: "e.g. NHF-2025-00312" }),
         }),
-        response: { 200: CertificationRef, ...problems(400, 401, 404, 422) },
+        response: {
+          200: CertificationResponse("The certification"),
+          ...problems(400, 401, 404, "certificate_number_format"),
+        },
       },
     },
     async (request, reply) =>
@@ -232,6 +282,7 @@ export function certificationRoutes(app: App, deps: ServerDeps): void {
     {
       schema: {
         tags: ["certifications"],
+        operationId: "listOrganizationCertifications",
         summary: "List an organization's certifications",
         description:
           "Coordinators and admins. Newest first; filter by effective status (repeatable), holder, type, source and expiry; opaque cursor pagination that stays stable while rows are inserted.",
@@ -254,18 +305,16 @@ export function certificationRoutes(app: App, deps: ServerDeps): void {
     {
       schema: {
         tags: ["certifications"],
+        operationId: "listExpiringCertifications",
         summary: "Certifications expiring soon",
         description:
           "Coordinators and admins: live certifications whose expiry falls within `within_days`, soonest first.",
         params: OrgParams,
         querystring: Type.Object(
           {
-            within_days: Type.Integer({
-              minimum: 0,
-              maximum: 3650,
-              default: 30,
-              description: "Days ahead; default 30",
-            }),
+            within_days: Type.Optional(
+              Type.Integer({ minimum: 0, maximum: 3650, default: 30, description: "Days ahead; default 30" }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -276,7 +325,12 @@ export function certificationRoutes(app: App, deps: ServerDeps): void {
       },
     },
     async (request) =>
-      listExpiringCertifications(ctx, principalOf(request), request.params.orgId, request.query.within_days),
+      listExpiringCertifications(
+        ctx,
+        principalOf(request),
+        request.params.orgId,
+        request.query.within_days ?? 30,
+      ),
   );
 
   app.get(
@@ -284,6 +338,7 @@ export function certificationRoutes(app: App, deps: ServerDeps): void {
     {
       schema: {
         tags: ["certifications"],
+        operationId: "listUserCertifications",
         summary: "A user's certifications",
         description:
           "What the caller may see: all of their own; staff see those of their organizations; global admins all.",
@@ -306,6 +361,7 @@ export function certificationRoutes(app: App, deps: ServerDeps): void {
     {
       schema: {
         tags: ["certifications"],
+        operationId: "checkEligibility",
         summary: "Access gating",
         description:
           "Whether the user may use features that need a certification of the type: eligible only while active or expiring soon. The user, staff of the type's organization (for global types: of the user's organizations), global admins and services.",
@@ -315,12 +371,25 @@ export function certificationRoutes(app: App, deps: ServerDeps): void {
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({
-            eligible: Type.Boolean({ description: "True while active or expiring soon" }),
-            certification_id: NullableString({ description: "The certification judged" }),
-            status: NullableOneOf(STATUSES, { description: "Its effective status" }),
-            expires_at: NullableString({ format: "date-time", description: "Its expiry" }),
-          }),
+          200: Type.Object(
+            {
+              eligible: Type.Boolean({ description: "True while active or expiring soon" }),
+              certification_id: NullableString({ description: "The certification judged" }),
+              status: NullableOneOf(STATUSES, { description: "Its effective status" }),
+              expires_at: NullableString({ format: "date-time", description: "Its expiry" }),
+            },
+            {
+              description: "Whether the user may use the feature",
+              examples: [
+                {
+                  eligible: true,
+                  certification_id: "6f1c2a4e-0d3b-4c55-9a7e-2b8f0c1d9e3a",
+                  status: "expiring_soon",
+                  expires_at: "2026-01-15T10:00:00.000Z",
+                },
+              ],
+            },
+          ),
           ...problems(400, 401, 404),
         },
       },
@@ -339,6 +408,7 @@ export function certificationRoutes(app: App, deps: ServerDeps): void {
     {
       schema: {
         tags: ["certifications"],
+        operationId: "updateCertification",
         summary: "Change notes, expiry or status",
         description:
           "Coordinators and admins; honours If-Match. Status follows from the dates, so it may only be set to `revoked` (with `revocation_reason`) or to its current value; a new `expires_at` moves the status with it.",
@@ -357,9 +427,27 @@ export function certificationRoutes(app: App, deps: ServerDeps): void {
               }),
             ),
           },
-          { additionalProperties: false, minProperties: 1 },
+          {
+            additionalProperties: false,
+            minProperties: 1,
+            examples: [{ expires_at: "2027-06-30T22:00:00Z", notes: "Extended after the refresher" }],
+          },
         ),
-        response: { 200: CertificationRef, ...problems(400, 401, 403, 404, 409, 412, 422) },
+        response: {
+          200: CertificationResponse("The changed certification"),
+          ...problems(
+            400,
+            401,
+            403,
+            404,
+            412,
+            "valid_status_transition",
+            "revoked_cert_cannot_be_reactivated",
+            "one_active_cert_per_user_per_type",
+            "expires_at_after_issued_at",
+            "revocation_requires_reason",
+          ),
+        },
       },
     },
     async (request, reply) => {
@@ -391,6 +479,7 @@ export function certificationRoutes(app: App, deps: ServerDeps): void {
     {
       schema: {
         tags: ["certifications"],
+        operationId: "renewCertification",
         summary: "Renew",
         description:
           "Active, expiring soon or expired → the status the new date gives. `expires_at` defaults to now + the type's validity; null makes it lifetime. Clears expiry_warning_sent_at. Honours If-Match.",
@@ -399,10 +488,23 @@ export function certificationRoutes(app: App, deps: ServerDeps): void {
         body: Type.Optional(
           Type.Object(
             { expires_at: Type.Optional(Nullable(Timestamp("New expiry; null for lifetime"))) },
-            { additionalProperties: false },
+            { additionalProperties: false, examples: [{ expires_at: "2028-03-01T10:00:00Z" }] },
           ),
         ),
-        response: { 200: CertificationRef, ...problems(400, 401, 403, 404, 409, 412, 422) },
+        response: {
+          200: CertificationResponse("The renewed certification"),
+          ...problems(
+            400,
+            401,
+            403,
+            404,
+            412,
+            "one_active_cert_per_user_per_type",
+            "valid_status_transition",
+            "revoked_cert_cannot_be_reactivated",
+            "expires_at_after_issued_at",
+          ),
+        },
       },
     },
     async (request, reply) => {
@@ -425,6 +527,7 @@ export function certificationRoutes(app: App, deps: ServerDeps): void {
     {
       schema: {
         tags: ["certifications"],
+        operationId: "revokeCertification",
         summary: "Revoke",
         description:
           "Coordinators and admins, with a non-blank reason. Final, except reinstatement by a global admin.",
@@ -436,9 +539,20 @@ export function certificationRoutes(app: App, deps: ServerDeps): void {
               Type.Union([Type.String({ maxLength: 2000 }), Type.Null()], { description: "Why" }),
             ),
           },
-          { additionalProperties: false },
+          { additionalProperties: false, examples: [{ reason: "Issued to the wrong member" }] },
         ),
-        response: { 200: CertificationRef, ...problems(400, 401, 403, 404, 409, 412, 422) },
+        response: {
+          200: CertificationResponse("The revoked certification"),
+          ...problems(
+            400,
+            401,
+            403,
+            404,
+            412,
+            "revoked_cert_cannot_be_reactivated",
+            "revocation_requires_reason",
+          ),
+        },
       },
     },
     async (request, reply) => {
@@ -459,12 +573,24 @@ export function certificationRoutes(app: App, deps: ServerDeps): void {
     {
       schema: {
         tags: ["certifications"],
+        operationId: "reinstateCertification",
         summary: "Reinstate a revoked certification",
         description: "Global admins only, with a reason kept in the audit trail.",
         params: IdParams,
         headers: IfMatchHeaders,
         body: ReasonBody,
-        response: { 200: CertificationRef, ...problems(400, 401, 403, 404, 409, 412) },
+        response: {
+          200: CertificationResponse("The reinstated certification, its status from its dates"),
+          ...problems(
+            400,
+            401,
+            403,
+            404,
+            412,
+            "valid_status_transition",
+            "one_active_cert_per_user_per_type",
+          ),
+        },
       },
     },
     async (request, reply) =>
@@ -485,6 +611,7 @@ export function certificationRoutes(app: App, deps: ServerDeps): void {
     {
       schema: {
         tags: ["certifications"],
+        operationId: "listCertificationEvents",
         summary: "Audit trail",
         description:
           "Every change of the certification: who, when, before and after. Coordinators and admins.",
