@@ -12,6 +12,7 @@ import { clientErrorHandler } from "./client-errors.js";
 import { loggedPath } from "./log-redaction.js";
 import { documentBase, refineDocument } from "./openapi.js";
 import { problem, sendProblem, toProblem } from "./problems.js";
+import { certificationChangeRoutes } from "./routes/certification-changes.js";
 import { certificationRoutes } from "./routes/certifications.js";
 import { directoryRoutes } from "./routes/directory.js";
 import { healthRoutes } from "./routes/health.js";
@@ -209,6 +210,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   healthRoutes(app, deps);
   directoryRoutes(app, deps);
   certificationRoutes(app, deps);
+  certificationChangeRoutes(app, deps);
   jobRoutes(app, deps);
   operationsRoutes(app, deps);
   verifyRoutes(app, deps);
