@@ -18,14 +18,26 @@ export interface JsonSchema {
 }
 
 export interface Operation {
+  operationId?: string;
+  description?: string;
+  responses?: Record<string, Response>;
   parameters?: { name: string; in: string; required?: boolean; schema?: JsonSchema }[];
   requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
   security?: unknown[];
 }
 
+/** A path item: its operations by method, and a server of its own if it has one. */
+export type PathItem = { servers?: { url: string }[] } & { [method: string]: Operation | unknown };
+
 export interface OpenApiDocument {
-  paths: Record<string, Record<string, Operation>>;
+  paths: Record<string, PathItem>;
   components?: { schemas?: Record<string, JsonSchema> };
+}
+
+export interface Response {
+  description?: string;
+  headers?: Record<string, { required?: boolean; schema?: JsonSchema }>;
+  content?: Record<string, { schema?: JsonSchema }>;
 }
 
 export interface Route {
@@ -39,6 +51,12 @@ export interface Route {
 
 const METHODS = new Set(["get", "post", "put", "patch", "delete"]);
 
+/** The path as the server routes it: under its path item's own server, if it has one. */
+export function fullPath(document: OpenApiDocument, path: string): string {
+  const server = document.paths[path]?.servers?.[0]?.url;
+  return server === undefined ? path : `${new URL(server).pathname}${path}`;
+}
+
 /** Every route × method of the document. */
 export function routesOf(document: OpenApiDocument): Route[] {
   return Object.entries(document.paths).flatMap(([path, methods]) =>
@@ -46,10 +64,11 @@ export function routesOf(document: OpenApiDocument): Route[] {
       .filter(([method]) => METHODS.has(method))
       .map(([method, operation]) => ({
         method: method.toUpperCase(),
-        path,
-        operation,
+        path: fullPath(document, path),
+        operation: operation as Operation,
         pathParams: [...path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1] as string),
-        isPublic: Array.isArray(operation.security) && operation.security.length === 0,
+        isPublic:
+          Array.isArray((operation as Operation).security) && (operation as Operation).security?.length === 0,
       })),
   );
 }

@@ -1,7 +1,7 @@
 import { invalid } from "../domain/errors.js";
 import type { App } from "./app.js";
 import { problem, sendProblem } from "./problems.js";
-import { ProblemRef } from "./schemas/problem.js";
+import { problems } from "./schemas/problem.js";
 
 /** Deeper JSON than any body of this API needs; refused before JSON.parse sees it. */
 export const MAX_JSON_DEPTH = 32;
@@ -74,7 +74,7 @@ export function guardBodies(app: App): void {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     const schema = route.schema as { hide?: boolean; response?: Record<string, unknown> } | undefined;
     if (!schema || schema.hide || methods.every((method) => IGNORED_BODIES.has(method))) return;
-    schema.response = { ...schema.response, 415: schema.response?.[415] ?? ProblemRef };
+    schema.response = { ...schema.response, 415: schema.response?.[415] ?? problems(415)[415] };
   });
 
   app.addHook("onRequest", function checkMediaType(request, reply, done) {

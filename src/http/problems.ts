@@ -41,7 +41,7 @@ export const HTTP_STATUS: Readonly<
   service_unavailable: 503,
 };
 
-type ProblemCode = keyof typeof HTTP_STATUS;
+export type ProblemCode = keyof typeof HTTP_STATUS;
 
 const TITLES: Readonly<Record<ProblemCode, string>> = {
   invalid_request: "The request does not match the schema",

@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
@@ -9,7 +10,9 @@ import { type App, DEFAULT_TIMEOUTS, type ServerDeps } from "./app.js";
 import { guardBodies } from "./body-guard.js";
 import { clientErrorHandler } from "./client-errors.js";
 import { loggedPath } from "./log-redaction.js";
+import { documentBase, refineDocument } from "./openapi.js";
 import { problem, sendProblem, toProblem } from "./problems.js";
+import { certificationChangeRoutes } from "./routes/certification-changes.js";
 import { certificationRoutes } from "./routes/certifications.js";
 import { directoryRoutes } from "./routes/directory.js";
 import { healthRoutes } from "./routes/health.js";
@@ -87,18 +90,9 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   app.addSchema({ ...AuditEventSchema, $id: "AuditEvent" });
 
   await app.register(swagger, {
-    openapi: {
-      openapi: "3.1.0",
-      info: {
-        title: "Certificate Service",
-        version: "1.0.0",
-        description:
-          "Issues, tracks and verifies peer mentors' certifications. Errors are RFC 9457 problems with a `code`.",
-      },
-      servers: [{ url: deps.publicUrl }],
-      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
-      security: [{ bearer: [] }],
-    },
+    openapi: documentBase(deps.publicUrl),
+    transformObject: (document) =>
+      refineDocument("openapiObject" in document ? document.openapiObject : document.swaggerObject) as object,
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
   const https = deps.publicUrl.startsWith("https:");
@@ -145,8 +139,11 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
       done();
       return;
     }
+    // A streamed body (the CSV import) is read by its route, never walked here: over a real
+    // socket it is the request itself, whose references lead back to it.
+    const parsed = request.body instanceof Readable ? undefined : request.body;
     const nul = [
-      ...(request.body === undefined ? [] : stringsWithNul(request.body, "body")),
+      ...(parsed === undefined ? [] : stringsWithNul(parsed, "body")),
       ...(fromUrl ? stringsWithNul(request.query, "query") : []),
       ...(fromUrl ? stringsWithNul(request.params, "path") : []),
     ];
@@ -213,6 +210,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   healthRoutes(app, deps);
   directoryRoutes(app, deps);
   certificationRoutes(app, deps);
+  certificationChangeRoutes(app, deps);
   jobRoutes(app, deps);
   operationsRoutes(app, deps);
   verifyRoutes(app, deps);

@@ -79,6 +79,7 @@ export function webRoutes(app: App, deps: ServerDeps): void {
     {
       schema: {
         tags: ["certifications"],
+        operationId: "getCertificatePdf",
         summary: "Certificate as PDF",
         description:
           "The printable certificate (A4): organization, holder's full name, type, number, issue and expiry dates, status, its verification code, and a QR code to the public verification page with the code (`CERTSVC_PUBLIC_URL/verify/{number}?code=…`); fonts embedded (DejaVu Sans, every Norwegian and Sami letter); a revoked, suspended or expired certificate is marked NOT VALID / UGYLDIG across the page. Title and language are set in the document's metadata. Norwegian by default; `?lang=en` for English. Visible to whoever may read the certification: its holder, staff of its organization, global admins.",

@@ -1,7 +1,7 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyReply } from "fastify";
 import { STATUSES } from "../../domain/status.js";
-import { issuances, revocations } from "../../observability/metrics.js";
+import { issuances } from "../../observability/metrics.js";
 import { checkEligibility } from "../../services/check-eligibility.js";
 import { completeCourse } from "../../services/complete-course.js";
 import { grantCertification } from "../../services/issue-certification.js";
@@ -9,38 +9,35 @@ import {
   getCertification,
   getCertificationByNumber,
   type ListQuery,
-  listCertificationEvents,
   listExpiringCertifications,
   listOrganizationCertifications,
   listUserCertifications,
 } from "../../services/read-certifications.js";
-import { reinstateCertification } from "../../services/reinstate-certification.js";
-import { renewCertification } from "../../services/renew-certification.js";
-import { revokeCertification } from "../../services/revoke-certification.js";
-import { updateCertification } from "../../services/update-certification.js";
 import type { CertificationView } from "../../services/views.js";
 import { type App, principalOf, type ServerDeps } from "../app.js";
 import {
   CertificationFilterProperties,
   CertificationPageSchema,
+  CertificationResponse,
+  CourseCompletionBody,
+  ETAG_HEADER,
+  GrantBody,
   IdempotencyHeaders,
-  IfMatchHeaders,
-  ReasonBody,
-  StatusSchema,
 } from "../schemas/certifications.js";
 import {
   IdParams,
   NullableOneOf,
   NullableString,
   OrgParams,
-  Timestamp,
+  type Timestamp,
   UserParams,
   Uuid,
 } from "../schemas/common.js";
 import { problems } from "../schemas/problem.js";
 
-const CertificationRef = Type.Ref("Certification");
-const Nullable = <T extends ReturnType<typeof Timestamp>>(schema: T) => Type.Union([schema, Type.Null()]);
+export const CertificationRef = Type.Ref("Certification");
+export const Nullable = <T extends ReturnType<typeof Timestamp>>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
 
 const ListQuerySchema = Type.Object(
   {
@@ -67,9 +64,9 @@ function listQuery(query: ListQuerySchema): ListQuery {
   };
 }
 
-const ifMatch = (headers: { "if-match"?: string | undefined }) => headers["if-match"];
+export const ifMatch = (headers: { "if-match"?: string | undefined }) => headers["if-match"];
 
-function sendCertification(
+export function sendCertification(
   reply: FastifyReply,
   result: { certification: CertificationView; etag: string },
   statusCode = 200,
@@ -84,11 +81,11 @@ function idempotency(key: string | undefined, route: string, body: unknown) {
   return key === undefined ? undefined : { key, fingerprint: { route, body } };
 }
 
-const ETAG_HEADER = {
-  ETag: { type: "string", description: "Validator of this representation, for If-Match" },
+const LOCATION_HEADER = {
+  Location: { type: "string", description: "/v1/certifications/{id} of the certification" },
 } as const;
 
-/** Certifications: issuing, reading, changing, and their audit trail (CONTRACT §4, 1–13). */
+/** Certifications: issuing and reading (CONTRACT §4, 1–8); changes are in certification-changes.ts. */
 export function certificationRoutes(app: App, deps: ServerDeps): void {
   const { ctx } = deps;
 
@@ -97,32 +94,32 @@ export function certificationRoutes(app: App, deps: ServerDeps): void {
     {
       schema: {
         tags: ["certifications"],
+        operationId: "grantCertification",
         summary: "Grant a certification manually",
         description:
           "Coordinators and admins of the organization. The service assigns the number, status and issuer. `issued_at` defaults to now and may be back-dated, never future; `expires_at` defaults to issued_at + the type's validity (null for lifetime types). Honours Idempotency-Key.",
         params: OrgParams,
         headers: IdempotencyHeaders,
-        body: Type.Object(
-          {
-            user_id: Uuid("The member who receives it"),
-            certification_type_id: Uuid("The type: the organization's own or a global one"),
-            issued_at: Type.Optional(Timestamp("When it was issued; default now; never in the future")),
-            expires_at: Type.Optional(
-              Nullable(Timestamp("When it expires; default from the type's validity; null for lifetime")),
-            ),
-            notes: Type.Optional(
-              Type.Union([Type.String({ maxLength: 4000 }), Type.Null()], { description: "Internal notes" }),
-            ),
-          },
-          { additionalProperties: false },
-        ),
+        body: GrantBody,
         response: {
-          200: {
-            ...CertificationRef,
-            description: "Replay of an earlier request with the same Idempotency-Key",
+          201: {
+            ...CertificationResponse(
+              "Issued; a repeat with the same Idempotency-Key and body answers the same (201, same certification)",
+            ),
+            headers: { ...ETAG_HEADER, ...LOCATION_HEADER },
           },
-          201: { ...CertificationRef, description: "Issued", headers: ETAG_HEADER },
-          ...problems(400, 401, 403, 404, 409, 422),
+          ...problems(
+            400,
+            401,
+            403,
+            404,
+            "one_active_cert_per_user_per_type",
+            "expires_at_after_issued_at",
+            "course_registration_source_consistency",
+            "organization_scoped_type",
+            "issued_by_role_check",
+            "idempotency_key_reused",
+          ),
         },
       },
     },
@@ -156,22 +153,29 @@ export function certificationRoutes(app: App, deps: ServerDeps): void {
     {
       schema: {
         tags: ["certifications"],
+        operationId: "issueFromCourseCompletion",
         summary: "Issue from a completed course",
         description:
           "Services (the course module), coordinators and admins. The holder is the registration's user. Repeating it for the same registration and type returns the existing certification (200), never a second one. Honours Idempotency-Key.",
         params: OrgParams,
         headers: IdempotencyHeaders,
-        body: Type.Object(
-          {
-            course_registration_id: Uuid("A completed registration of a member of this organization"),
-            certification_type_id: Uuid("The type the course earns"),
-          },
-          { additionalProperties: false },
-        ),
+        body: CourseCompletionBody,
         response: {
-          200: { ...CertificationRef, description: "Already issued for this registration and type" },
-          201: { ...CertificationRef, description: "Issued" },
-          ...problems(400, 401, 403, 404, 409, 422),
+          200: CertificationResponse("Already issued for this registration and type: the existing one"),
+          201: {
+            ...CertificationResponse("Issued (a repeat with the same Idempotency-Key answers the same)"),
+            headers: { ...ETAG_HEADER, ...LOCATION_HEADER },
+          },
+          ...problems(
+            400,
+            401,
+            403,
+            404,
+            "one_active_cert_per_user_per_type",
+            "course_registration_source_consistency",
+            "organization_scoped_type",
+            "idempotency_key_reused",
+          ),
         },
       },
     },
@@ -196,11 +200,12 @@ export function certificationRoutes(app: App, deps: ServerDeps): void {
     {
       schema: {
         tags: ["certifications"],
+        operationId: "getCertification",
         summary: "Get a certification",
         description:
           "The holder, staff of its organization, global admins and services. Status is effective at read time.",
         params: IdParams,
-        response: { 200: CertificationRef, ...problems(400, 401, 404) },
+        response: { 200: CertificationResponse("The certification"), ...problems(400, 401, 404) },
       },
     },
     async (request, reply) =>
@@ -212,12 +217,16 @@ export function certificationRoutes(app: App, deps: ServerDeps): void {
     {
       schema: {
         tags: ["certifications"],
+        operationId: "getCertificationByNumber",
         summary: "Get a certification by its number",
         description: "Like GET /v1/certifications/{id}. A malformed number is 422 certificate_number_format.",
         params: Type.Object({
           certificate_number: Type.String({ maxLength: 64, description: "e.g. NHF-2025-00312" }),
         }),
-        response: { 200: CertificationRef, ...problems(400, 401, 404, 422) },
+        response: {
+          200: CertificationResponse("The certification"),
+          ...problems(400, 401, 404, "certificate_number_format"),
+        },
       },
     },
     async (request, reply) =>
@@ -232,6 +241,7 @@ export function certificationRoutes(app: App, deps: ServerDeps): void {
     {
       schema: {
         tags: ["certifications"],
+        operationId: "listOrganizationCertifications",
         summary: "List an organization's certifications",
         description:
           "Coordinators and admins. Newest first; filter by effective status (repeatable), holder, type, source and expiry; opaque cursor pagination that stays stable while rows are inserted.",
@@ -254,18 +264,16 @@ export function certificationRoutes(app: App, deps: ServerDeps): void {
     {
       schema: {
         tags: ["certifications"],
+        operationId: "listExpiringCertifications",
         summary: "Certifications expiring soon",
         description:
           "Coordinators and admins: live certifications whose expiry falls within `within_days`, soonest first.",
         params: OrgParams,
         querystring: Type.Object(
           {
-            within_days: Type.Integer({
-              minimum: 0,
-              maximum: 3650,
-              default: 30,
-              description: "Days ahead; default 30",
-            }),
+            within_days: Type.Optional(
+              Type.Integer({ minimum: 0, maximum: 3650, default: 30, description: "Days ahead; default 30" }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -276,7 +284,12 @@ export function certificationRoutes(app: App, deps: ServerDeps): void {
       },
     },
     async (request) =>
-      listExpiringCertifications(ctx, principalOf(request), request.params.orgId, request.query.within_days),
+      listExpiringCertifications(
+        ctx,
+        principalOf(request),
+        request.params.orgId,
+        request.query.within_days ?? 30,
+      ),
   );
 
   app.get(
@@ -284,6 +297,7 @@ export function certificationRoutes(app: App, deps: ServerDeps): void {
     {
       schema: {
         tags: ["certifications"],
+        operationId: "listUserCertifications",
         summary: "A user's certifications",
         description:
           "What the caller may see: all of their own; staff see those of their organizations; global admins all.",
@@ -306,6 +320,7 @@ export function certificationRoutes(app: App, deps: ServerDeps): void {
     {
       schema: {
         tags: ["certifications"],
+        operationId: "checkEligibility",
         summary: "Access gating",
         description:
           "Whether the user may use features that need a certification of the type: eligible only while active or expiring soon. The user, staff of the type's organization (for global types: of the user's organizations), global admins and services.",
@@ -315,12 +330,25 @@ export function certificationRoutes(app: App, deps: ServerDeps): void {
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({
-            eligible: Type.Boolean({ description: "True while active or expiring soon" }),
-            certification_id: NullableString({ description: "The certification judged" }),
-            status: NullableOneOf(STATUSES, { description: "Its effective status" }),
-            expires_at: NullableString({ format: "date-time", description: "Its expiry" }),
-          }),
+          200: Type.Object(
+            {
+              eligible: Type.Boolean({ description: "True while active or expiring soon" }),
+              certification_id: NullableString({ description: "The certification judged" }),
+              status: NullableOneOf(STATUSES, { description: "Its effective status" }),
+              expires_at: NullableString({ format: "date-time", description: "Its expiry" }),
+            },
+            {
+              description: "Whether the user may use the feature",
+              examples: [
+                {
+                  eligible: true,
+                  certification_id: "6f1c2a4e-0d3b-4c55-9a7e-2b8f0c1d9e3a",
+                  status: "expiring_soon",
+                  expires_at: "2026-01-15T10:00:00.000Z",
+                },
+              ],
+            },
+          ),
           ...problems(400, 401, 404),
         },
       },
@@ -332,169 +360,5 @@ export function certificationRoutes(app: App, deps: ServerDeps): void {
         request.params.userId.toLowerCase(),
         request.query.certification_type_id,
       ),
-  );
-
-  app.patch(
-    "/v1/certifications/:id",
-    {
-      schema: {
-        tags: ["certifications"],
-        summary: "Change notes, expiry or status",
-        description:
-          "Coordinators and admins; honours If-Match. Status follows from the dates, so it may only be set to `revoked` (with `revocation_reason`) or to its current value; a new `expires_at` moves the status with it.",
-        params: IdParams,
-        headers: IfMatchHeaders,
-        body: Type.Object(
-          {
-            notes: Type.Optional(
-              Type.Union([Type.String({ maxLength: 4000 }), Type.Null()], { description: "Internal notes" }),
-            ),
-            expires_at: Type.Optional(Nullable(Timestamp("New expiry; null for lifetime"))),
-            status: Type.Optional(StatusSchema),
-            revocation_reason: Type.Optional(
-              Type.Union([Type.String({ maxLength: 2000 }), Type.Null()], {
-                description: "With status revoked",
-              }),
-            ),
-          },
-          { additionalProperties: false, minProperties: 1 },
-        ),
-        response: { 200: CertificationRef, ...problems(400, 401, 403, 404, 409, 412, 422) },
-      },
-    },
-    async (request, reply) => {
-      const { body } = request;
-      const result = await updateCertification(
-        ctx,
-        principalOf(request),
-        request.params.id,
-        {
-          notes: body.notes,
-          expiresAt:
-            body.expires_at === undefined
-              ? undefined
-              : body.expires_at === null
-                ? null
-                : new Date(body.expires_at),
-          status: body.status,
-          revocationReason: body.revocation_reason,
-        },
-        ifMatch(request.headers),
-      );
-      if (body.status === "revoked" && result.certification.revoked_at !== null) revocations.inc();
-      return sendCertification(reply, result);
-    },
-  );
-
-  app.post(
-    "/v1/certifications/:id/renew",
-    {
-      schema: {
-        tags: ["certifications"],
-        summary: "Renew",
-        description:
-          "Active, expiring soon or expired → the status the new date gives. `expires_at` defaults to now + the type's validity; null makes it lifetime. Clears expiry_warning_sent_at. Honours If-Match.",
-        params: IdParams,
-        headers: IfMatchHeaders,
-        body: Type.Optional(
-          Type.Object(
-            { expires_at: Type.Optional(Nullable(Timestamp("New expiry; null for lifetime"))) },
-            { additionalProperties: false },
-          ),
-        ),
-        response: { 200: CertificationRef, ...problems(400, 401, 403, 404, 409, 412, 422) },
-      },
-    },
-    async (request, reply) => {
-      const expires = request.body?.expires_at;
-      return sendCertification(
-        reply,
-        await renewCertification(
-          ctx,
-          principalOf(request),
-          request.params.id,
-          { expiresAt: expires === undefined ? undefined : expires === null ? null : new Date(expires) },
-          ifMatch(request.headers),
-        ),
-      );
-    },
-  );
-
-  app.post(
-    "/v1/certifications/:id/revoke",
-    {
-      schema: {
-        tags: ["certifications"],
-        summary: "Revoke",
-        description:
-          "Coordinators and admins, with a non-blank reason. Final, except reinstatement by a global admin.",
-        params: IdParams,
-        headers: IfMatchHeaders,
-        body: Type.Object(
-          {
-            reason: Type.Optional(
-              Type.Union([Type.String({ maxLength: 2000 }), Type.Null()], { description: "Why" }),
-            ),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 200: CertificationRef, ...problems(400, 401, 403, 404, 409, 412, 422) },
-      },
-    },
-    async (request, reply) => {
-      const result = await revokeCertification(
-        ctx,
-        principalOf(request),
-        request.params.id,
-        { reason: request.body.reason },
-        ifMatch(request.headers),
-      );
-      revocations.inc();
-      return sendCertification(reply, result);
-    },
-  );
-
-  app.post(
-    "/v1/certifications/:id/reinstate",
-    {
-      schema: {
-        tags: ["certifications"],
-        summary: "Reinstate a revoked certification",
-        description: "Global admins only, with a reason kept in the audit trail.",
-        params: IdParams,
-        headers: IfMatchHeaders,
-        body: ReasonBody,
-        response: { 200: CertificationRef, ...problems(400, 401, 403, 404, 409, 412) },
-      },
-    },
-    async (request, reply) =>
-      sendCertification(
-        reply,
-        await reinstateCertification(
-          ctx,
-          principalOf(request),
-          request.params.id,
-          { reason: request.body.reason },
-          ifMatch(request.headers),
-        ),
-      ),
-  );
-
-  app.get(
-    "/v1/certifications/:id/events",
-    {
-      schema: {
-        tags: ["certifications"],
-        summary: "Audit trail",
-        description:
-          "Every change of the certification: who, when, before and after. Coordinators and admins.",
-        params: IdParams,
-        response: {
-          200: Type.Object({ items: Type.Array(Type.Ref("AuditEvent"), { description: "Oldest first" }) }),
-          ...problems(400, 401, 403, 404),
-        },
-      },
-    },
-    async (request) => listCertificationEvents(ctx, principalOf(request), request.params.id),
   );
 }

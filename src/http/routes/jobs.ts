@@ -54,6 +54,7 @@ export function jobRoutes(app: App, deps: ServerDeps): void {
     {
       schema: {
         tags: ["badges"],
+        operationId: "listUserBadges",
         summary: "A user's badges",
         description:
           "The user, staff of one of the user's organizations, global admins and services; anyone else is told the user does not exist.",
@@ -72,6 +73,7 @@ export function jobRoutes(app: App, deps: ServerDeps): void {
     {
       schema: {
         tags: ["operations"],
+        operationId: "runExpirySweep",
         summary: "Run the expiry sweep now",
         description:
           "Global admins. Runs one expiry sweep at once (as the schedule does) and returns its counts. Safe beside a running worker.",
@@ -90,6 +92,7 @@ export function jobRoutes(app: App, deps: ServerDeps): void {
     {
       schema: {
         tags: ["operations"],
+        operationId: "listDeadJobs",
         summary: "Dead-lettered jobs",
         description:
           "Global admins. Jobs that ran out of attempts (e.g. a notification the webhook never took), newest first.",
@@ -128,6 +131,7 @@ export function jobRoutes(app: App, deps: ServerDeps): void {
     {
       schema: {
         tags: ["operations"],
+        operationId: "retryDeadJob",
         summary: "Retry a dead job",
         description:
           "Global admins. Puts a dead-lettered job back in its queue with a fresh set of attempts; 404 unless the job is dead.",

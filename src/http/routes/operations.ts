@@ -70,6 +70,15 @@ const ImportRejectedSchema = Type.Object(
   { description: "RFC 9457 problem; for bad rows, with every bad row's line and code" },
 );
 
+const IMPORT_BODY = {
+  type: "string",
+  description: `CSV (RFC 4180, UTF-8) with a header line; columns ${IMPORT_COLUMNS.join(", ")}`,
+  examples: [
+    "user_id,display_name,certification_type,issued_at,expires_at,notes\n" +
+      "3f0c6a52-9c1e-4d8e-8f53-0b3f9a7d2c11,Mari Mentor,Likeperson grunnkurs,2025-03-01T10:00:00Z,,\n",
+  ],
+};
+
 const ExportQuery = Type.Object(CertificationFilterProperties, { additionalProperties: false });
 
 const ReportSchema = Type.Object(
@@ -109,8 +118,16 @@ export function operationsRoutes(app: App, deps: ServerDeps): void {
   app.post(
     "/v1/organizations/:orgId/certifications/import",
     {
-      config: { contentTypes: ["text/csv", "multipart/form-data"] },
+      // The body streams in through the route's own parser, unvalidated: it is documented only.
+      config: {
+        contentTypes: ["text/csv", "multipart/form-data"],
+        swaggerTransform: ({ schema, url }) => ({
+          schema: { ...schema, consumes: ["text/csv"], body: IMPORT_BODY },
+          url,
+        }),
+      },
       schema: {
+        operationId: "importCertifications",
         tags: ["operations"],
         summary: "Import certifications from CSV",
         description:
@@ -127,7 +144,11 @@ export function operationsRoutes(app: App, deps: ServerDeps): void {
           },
           { additionalProperties: false },
         ),
-        response: { 200: ImportResultSchema, 400: ImportRejectedSchema, ...problems(401, 403, 404, 413) },
+        response: {
+          200: ImportResultSchema,
+          400: ImportRejectedSchema,
+          ...problems(401, 403, 404, 413),
+        },
       },
     },
     async (request, reply) => {
@@ -177,14 +198,35 @@ export function operationsRoutes(app: App, deps: ServerDeps): void {
     {
       schema: {
         tags: ["operations"],
+        operationId: "exportCertifications",
         summary: "Export certifications as CSV",
         description:
           "Coordinators, org admins and global admins. Streams text/csv, oldest first, with the list's filters; " +
-          `columns: ${EXPORT_COLUMNS.join(", ")}. The file imports as is into another organization.`,
+          `columns: ${EXPORT_COLUMNS.join(", ")}. The file imports as is into another organization. ` +
+          "A cell that a spreadsheet would run as a formula (first character =, +, -, @, tab or CR) is written with a leading single quote.",
         params: OrgParams,
         querystring: ExportQuery,
-        produces: ["text/csv"],
-        response: problems(400, 401, 403, 404),
+        response: {
+          200: {
+            description: "The certifications as CSV, one header line then one line per certification",
+            headers: {
+              "content-disposition": {
+                type: "string",
+                description: 'attachment; filename="certifications-{orgId}.csv"',
+              },
+            },
+            content: {
+              "text/csv": {
+                schema: {
+                  type: "string",
+                  description: `RFC 4180 CSV with the columns ${EXPORT_COLUMNS.join(", ")}`,
+                },
+                example: `${EXPORT_COLUMNS.join(",")}\n`,
+              },
+            },
+          },
+          ...problems(400, 401, 403, 404),
+        },
       },
     },
     async (request, reply) => {
@@ -209,6 +251,7 @@ export function operationsRoutes(app: App, deps: ServerDeps): void {
     {
       schema: {
         tags: ["operations"],
+        operationId: "getCertifiedMentorsReport",
         summary: "Certified mentors per year (funder report)",
         description:
           "Coordinators, org admins and global admins. JSON, or CSV with `Accept: text/csv` or `format=csv`. " +
@@ -223,7 +266,18 @@ export function operationsRoutes(app: App, deps: ServerDeps): void {
           },
           { additionalProperties: false },
         ),
-        response: { 200: ReportSchema, ...problems(400, 401, 403, 404) },
+        response: {
+          200: {
+            description: "The report: JSON, or CSV with format=csv or Accept: text/csv",
+            content: {
+              "application/json": { schema: ReportSchema },
+              "text/csv": {
+                schema: { type: "string", description: "One line per type, after the totals" },
+              },
+            },
+          },
+          ...problems(400, 401, 403, 404),
+        },
       },
     },
     async (request, reply) => {

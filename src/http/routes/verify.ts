@@ -91,7 +91,7 @@ export function verifyRoutes(app: App, deps: ServerDeps): void {
           certificate_number: Type.String({ maxLength: 64, description: "e.g. NHF-2025-00312" }),
         }),
         querystring: VerificationQuery,
-        response: { 200: VerificationSchema, ...problems(400, 404, 422, 429) },
+        response: { 200: VerificationSchema, ...problems(400, 404, "certificate_number_format", 429) },
       },
     },
     async (request) =>

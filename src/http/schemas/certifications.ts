@@ -41,8 +41,44 @@ export const CertificationSchema = Type.Object(
     created_at: Timestamp("Row creation time"),
     updated_at: Timestamp("Row last update time"),
   },
-  { $id: "Certification", description: "A peer mentor's certification" },
+  {
+    $id: "Certification",
+    description: "A peer mentor's certification",
+    examples: [
+      {
+        id: "6f1c2a4e-0d3b-4c55-9a7e-2b8f0c1d9e3a",
+        user_id: "3f0c6a52-9c1e-4d8e-8f53-0b3f9a7d2c11",
+        certification_type_id: "b7d4e1f0-5a2c-4e9b-8c3d-1f6a0e2b9d47",
+        organization_id: "0e9b3c71-2d4f-4a6e-b8c5-7f1a2d3e4b50",
+        certificate_number: "NHF-2025-00312",
+        status: "active",
+        issued_at: "2025-03-01T10:00:00.000Z",
+        expires_at: "2027-03-01T10:00:00.000Z",
+        issued_by_user_id: "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d",
+        source: "manual_grant",
+        course_registration_id: null,
+        revoked_at: null,
+        revoked_by_user_id: null,
+        revocation_reason: null,
+        expiry_warning_sent_at: null,
+        notes: null,
+        created_at: "2025-03-01T10:00:00.123Z",
+        updated_at: "2025-03-01T10:00:00.123Z",
+      },
+    ],
+  },
 );
+
+export const ETAG_HEADER = {
+  ETag: { type: "string", description: "Validator of this representation, for If-Match" },
+} as const;
+
+/** A certification in an answer: every one carries its ETag. */
+export const CertificationResponse = (description: string) => ({
+  ...Type.Ref("Certification"),
+  description,
+  headers: ETAG_HEADER,
+});
 
 export const CertificationPageSchema = Type.Object(
   {
@@ -97,4 +133,64 @@ export const AuditEventSchema = Type.Object(
     after: Type.Unknown({ description: "The certification after the change" }),
   },
   { description: "One entry of the audit trail" },
+);
+
+export const GrantBody = Type.Object(
+  {
+    user_id: Uuid("The member who receives it"),
+    certification_type_id: Uuid("The type: the organization's own or a global one"),
+    issued_at: Type.Optional(Timestamp("When it was issued; default now; never in the future")),
+    expires_at: Type.Optional(
+      Nullable(Timestamp("When it expires; default from the type's validity; null for lifetime")),
+    ),
+    notes: Type.Optional(
+      Type.Union([Type.String({ maxLength: 4000 }), Type.Null()], { description: "Internal notes" }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        user_id: "3f0c6a52-9c1e-4d8e-8f53-0b3f9a7d2c11",
+        certification_type_id: "b7d4e1f0-5a2c-4e9b-8c3d-1f6a0e2b9d47",
+        issued_at: "2025-03-01T10:00:00Z",
+      },
+    ],
+  },
+);
+
+export const CourseCompletionBody = Type.Object(
+  {
+    course_registration_id: Uuid("A completed registration of a member of this organization"),
+    certification_type_id: Uuid("The type the course earns"),
+  },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        course_registration_id: "5c2e8a10-7b3d-4f6e-9a1c-2d8b0e4f6a73",
+        certification_type_id: "b7d4e1f0-5a2c-4e9b-8c3d-1f6a0e2b9d47",
+      },
+    ],
+  },
+);
+
+export const UpdateBody = Type.Object(
+  {
+    notes: Type.Optional(
+      Type.Union([Type.String({ maxLength: 4000 }), Type.Null()], { description: "Internal notes" }),
+    ),
+    expires_at: Type.Optional(Nullable(Timestamp("New expiry; null for lifetime"))),
+    status: Type.Optional(StatusSchema),
+    revocation_reason: Type.Optional(
+      Type.Union([Type.String({ maxLength: 2000 }), Type.Null()], {
+        description: "With status revoked",
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    minProperties: 1,
+    examples: [{ expires_at: "2027-06-30T22:00:00Z", notes: "Extended after the refresher" }],
+  },
 );
