@@ -30,7 +30,7 @@ function roleCell(m) {
           display_name: m.display_name,
         });
         say(
-          fill(S.roleChanged, { name: m.display_name, role: roleLabel(select.value) }),
+          fill(S.roleChanged, { name: m.display_name, role: roleLabel(select.value).toLocaleLowerCase() }),
           false,
           "members-msg",
         );
@@ -145,7 +145,7 @@ export function wireMembers() {
       await api("PUT", `/v1/organizations/${state.orgId}/members/${userId}`, { role, display_name: name });
       await loadMembers();
       event.target.reset();
-      say(fill(S.memberAdded, { name, role: roleLabel(role) }), false, "add-member-msg");
+      say(fill(S.memberAdded, { name, role: roleLabel(role).toLocaleLowerCase() }), false, "add-member-msg");
       const next = $("add-member-next");
       next.replaceChildren(
         button(fill(S.grantToName, { name }), { class: "secondary", onclick: () => grantTo(userId) }),
