@@ -107,7 +107,7 @@ export function auditTable(events) {
         el("td", {}, actionLabel(e.action)),
         el("td", {}, actorName(e)),
         el("td", {}, e.reason ?? ""),
-        el("td", {}, lines.length ? el("ul", { class: "changes" }, lines) : ""),
+        el("td", {}, lines.length ? el("ul", { class: "change-list" }, lines) : ""),
       );
     }),
   );
