@@ -57,6 +57,8 @@ export const nb = {
   namesake: "samme navn som en annen",
   chooseMemberFirst: "Velg et medlem først.",
   userId: "ID",
+  memberSince: "medlem siden {date}",
+  memberFactsColumn: "Kjennetegn",
 
   rolePeerMentor: "Likeperson",
   roleCoordinator: "Koordinator",
@@ -157,6 +159,8 @@ export const en: typeof nb = {
   namesake: "same name as another",
   chooseMemberFirst: "Choose a member first.",
   userId: "ID",
+  memberSince: "member since {date}",
+  memberFactsColumn: "Details",
 
   rolePeerMentor: "Peer mentor",
   roleCoordinator: "Coordinator",
