@@ -138,6 +138,14 @@ describe.each(DATABASE_KINDS)("the staff workspace in a real browser (%s)", (kin
     return page;
   }
 
+  /** The paths of the server's OpenAPI document, to test what it offers. */
+  async function serverPaths(): Promise<Record<string, Record<string, unknown>>> {
+    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    return doc.paths;
+  }
+
   const menu = (page: Page, name: string) =>
     page
       .getByRole("navigation", { name: /Arbeidsområder|Work areas/ })
@@ -384,6 +392,34 @@ describe.each(DATABASE_KINDS)("the staff workspace in a real browser (%s)", (kin
     const types = page.getByRole("table", { name: "Certification types" });
     await types.getByRole("rowheader", { name: "Advanced course" }).waitFor();
     await checkPage(page, `${kind}-admin-types-en`);
+
+    const paths = await serverPaths();
+    if (paths["/v1/certification-types/{id}"]?.patch) {
+      await types.getByRole("button", { name: "Edit Advanced course" }).click();
+      const edit = page.getByRole("dialog", { name: "Edit Advanced course" });
+      await edit.getByRole("spinbutton", { name: "Validity in months" }).fill("18");
+      await checkPage(page, `${kind}-admin-type-edit-dialog-en`);
+      await edit.getByRole("button", { name: "Save" }).click();
+      await page.locator("#types-msg").getByText("Advanced course has been saved.").waitFor();
+      await types.getByRole("cell", { name: "18 months" }).waitFor();
+      await types.getByRole("button", { name: "Retire Advanced course" }).click();
+      await page
+        .getByRole("dialog", { name: "Retire Advanced course?" })
+        .getByRole("button", { name: "Retire" })
+        .click();
+      await page.locator("#types-msg").getByText("Advanced course has been retired.").waitFor();
+    }
+    if (paths["/v1/organizations/{orgId}/members/{userId}"]?.delete) {
+      await menu(page, "Members").click();
+      await page.getByRole("button", { name: "Remove Nils Dahl from the organisation" }).click();
+      const confirm = page.getByRole("dialog", { name: "Remove Nils Dahl from the organisation?" });
+      await checkPage(page, `${kind}-admin-remove-member-dialog-en`);
+      await confirm.getByRole("button", { name: "Remove" }).click();
+      await page
+        .locator("#members-msg")
+        .getByText("Nils Dahl has been removed from the organisation.")
+        .waitFor();
+    }
   });
 
   it("a global admin creates an organization, retries a dead job and reinstates a revoked certificate", async () => {
@@ -447,6 +483,19 @@ describe.each(DATABASE_KINDS)("the staff workspace in a real browser (%s)", (kin
         expect(await axeViolations(page), `${view} (${language})`).toEqual([]);
         expect(await sidewaysScroll(page), `${view} (${language})`).toEqual([]);
         if (language === "en") await screenshot(page, `${kind}-view-${view}-en`);
+        if (language === "en" && view === "certs") {
+          // The bulk revoke dialog in English.
+          const box = page
+            .locator("#list")
+            .getByRole("checkbox", { name: `Select ${seed.active.certificate_number}` });
+          await box.check();
+          await page.getByRole("button", { name: "Revoke selected (1)" }).click();
+          const bulk = page.getByRole("dialog", { name: "Revoke several certificates" });
+          await bulk.getByText("1 of 1 can be revoked.").waitFor();
+          expect(await axeViolations(page)).toEqual([]);
+          await bulk.getByRole("button", { name: "Cancel" }).click();
+          await box.uncheck();
+        }
       }
     }
   });
