@@ -21,6 +21,7 @@ export const nb = {
   exportCsv: "Eksporter til CSV (med filtrene)",
   exportFilePrefix: "sertifikater",
   fileDownloaded: "{file} er lastet ned.",
+  listCount: "Viser {count} sertifikater.",
   colSelect: "Velg",
   colActions: "Handlinger",
   selectRow: "Velg {number}",
@@ -56,6 +57,8 @@ export const nb = {
   namesake: "samme navn som en annen",
   chooseMemberFirst: "Velg et medlem først.",
   userId: "ID",
+  memberSince: "medlem siden {date}",
+  memberFactsColumn: "Kjennetegn",
 
   rolePeerMentor: "Likeperson",
   roleCoordinator: "Koordinator",
@@ -121,6 +124,7 @@ export const en: typeof nb = {
   exportCsv: "Export to CSV (with the filters)",
   exportFilePrefix: "certificates",
   fileDownloaded: "{file} has been downloaded.",
+  listCount: "Showing {count} certificates.",
   colSelect: "Select",
   colActions: "Actions",
   selectRow: "Select {number}",
@@ -155,6 +159,8 @@ export const en: typeof nb = {
   namesake: "same name as another",
   chooseMemberFirst: "Choose a member first.",
   userId: "ID",
+  memberSince: "member since {date}",
+  memberFactsColumn: "Details",
 
   rolePeerMentor: "Peer mentor",
   roleCoordinator: "Coordinator",

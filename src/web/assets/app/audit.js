@@ -40,7 +40,9 @@ const FIELDS = {
 };
 const SKIPPED = new Set(["updated_at", "created_at", "id", "organization_id", "certificate_number"]);
 
-const personName = (userId) => memberName(userId) ?? S.unknownUser;
+/** A member's name; the signed-in user's own name even where they are no member (a global admin). */
+const personName = (userId) =>
+  memberName(userId) ?? (userId === state.me?.user_id ? state.me.display_name : null) ?? S.unknownUser;
 
 export function actorName(event) {
   if (event.actor_name) return event.actor_name;
@@ -107,7 +109,7 @@ export function auditTable(events) {
         el("td", {}, actionLabel(e.action)),
         el("td", {}, actorName(e)),
         el("td", {}, e.reason ?? ""),
-        el("td", {}, lines.length ? el("ul", { class: "changes" }, lines) : ""),
+        el("td", {}, lines.length ? el("ul", { class: "change-list" }, lines) : ""),
       );
     }),
   );

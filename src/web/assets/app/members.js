@@ -1,11 +1,12 @@
 // Staff: members — add a peer mentor (coordinators), search; org admins change roles and remove.
 import { api, attempt } from "./api.js";
-import { $, button, el, idTail, options, ROLE_NAMES, roleLabel, table } from "./dom.js";
+import { $, button, el, options, ROLE_NAMES, roleLabel, table } from "./dom.js";
 import { features } from "./features.js";
 import { grantTo } from "./grant.js";
 import { askConfirm } from "./modal.js";
 import { say } from "./notice.js";
 import { loadMembers } from "./org.js";
+import { memberFacts } from "./picker.js";
 import { isOrgAdmin, state } from "./state.js";
 import { fill, locale, S } from "./strings.js";
 import { registerView } from "./views.js";
@@ -30,7 +31,7 @@ function roleCell(m) {
           display_name: m.display_name,
         });
         say(
-          fill(S.roleChanged, { name: m.display_name, role: roleLabel(select.value) }),
+          fill(S.roleChanged, { name: m.display_name, role: roleLabel(select.value).toLocaleLowerCase() }),
           false,
           "members-msg",
         );
@@ -70,7 +71,7 @@ function renderMembers() {
     (m) =>
       (!role || m.role === role) && (!needle || m.display_name.toLocaleLowerCase(locale).includes(needle)),
   );
-  const headers = [S.displayName, S.role, S.userId, S.colActions];
+  const headers = [S.displayName, S.role, S.memberFactsColumn, S.colActions];
   $("members-list").replaceChildren(
     el(
       "p",
@@ -87,7 +88,7 @@ function renderMembers() {
               {},
               el("th", { scope: "row" }, m.display_name),
               el("td", {}, roleCell(m)),
-              el("td", {}, el("span", { title: m.user_id }, idTail(m.user_id))),
+              el("td", {}, memberFacts(m)),
               el(
                 "td",
                 {},
@@ -145,7 +146,7 @@ export function wireMembers() {
       await api("PUT", `/v1/organizations/${state.orgId}/members/${userId}`, { role, display_name: name });
       await loadMembers();
       event.target.reset();
-      say(fill(S.memberAdded, { name, role: roleLabel(role) }), false, "add-member-msg");
+      say(fill(S.memberAdded, { name, role: roleLabel(role).toLocaleLowerCase() }), false, "add-member-msg");
       const next = $("add-member-next");
       next.replaceChildren(
         button(fill(S.grantToName, { name }), { class: "secondary", onclick: () => grantTo(userId) }),

@@ -1,13 +1,24 @@
 // A searchable member picker: radio buttons for the members whose name holds the search, each
-// labelled with what tells namesakes apart (role, e-mail when known, the end of the user id).
+// labelled with what tells namesakes apart (role, e-mail when known, member since, latest
+// certificate numbers, the end of the user id).
 import { $, el, idTail, roleLabel } from "./dom.js";
 import { state } from "./state.js";
-import { fill, locale, S } from "./strings.js";
+import { fill, formatDate, locale, S } from "./strings.js";
 
 const SHOWN = 8;
 
-export function memberDetails(m) {
-  return [roleLabel(m.role), m.email, `${S.userId} ${idTail(m.user_id)}`].filter(Boolean).join(" · ");
+export const memberDetails = (m) => [roleLabel(m.role), memberFacts(m)].join(" · ");
+
+/** What tells a member apart from a namesake, the role aside. */
+export function memberFacts(m) {
+  return [
+    m.email,
+    m.member_since ? fill(S.memberSince, { date: formatDate(m.member_since) }) : null,
+    m.certificate_numbers?.length ? m.certificate_numbers.join(", ") : null,
+    `${S.userId} ${idTail(m.user_id)}`,
+  ]
+    .filter(Boolean)
+    .join(" · ");
 }
 
 export class MemberPicker {
