@@ -8,7 +8,7 @@ export const ProblemSchema = Type.Object(
     status: Type.Integer({ description: "HTTP status" }),
     detail: Type.String({ description: "What went wrong in this case" }),
     code: Type.String({
-      description: `Machine-readable code: the seed rule's name where a rule is broken. One of ${ERROR_CODES.join(", ")}, payload_too_large, unsupported_media_type, request_timeout, request_header_fields_too_large, rate_limited, internal_error, service_unavailable`,
+      description: `Machine-readable code: the seed rule's name where a rule is broken. One of ${ERROR_CODES.join(", ")}, payload_too_large, unsupported_media_type, request_timeout, request_header_fields_too_large, rate_limited, internal_error`,
     }),
     instance: Type.Optional(Type.String({ description: "The request path" })),
     request_id: Type.Optional(Type.String({ description: "Request id, also in the logs" })),
