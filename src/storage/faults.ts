@@ -78,6 +78,11 @@ export const unavailable = (kind: FaultKind): DomainError =>
   );
 
 const WRITES = new Set(["InsertQueryNode", "UpdateQueryNode", "DeleteQueryNode", "MergeQueryNode"]);
+/** A raw statement that writes (the issuance and the import write in one raw statement each). */
+const RAW_WRITE = /\b(insert\s+into|update\s+\S+\s+set|delete\s+from)\b/i;
+
+const writes = (query: CompiledQuery): boolean =>
+  WRITES.has(query.query.kind) || (query.query.kind === "RawNode" && RAW_WRITE.test(query.sql));
 
 /**
  * A dialect whose every database call reports to `health` and turns a connection or storage
@@ -113,7 +118,7 @@ class FaultAwareConnection implements DatabaseConnection {
   ) {}
 
   executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    return guarded(this.health, WRITES.has(query.query.kind), () => this.inner.executeQuery<R>(query));
+    return guarded(this.health, writes(query), () => this.inner.executeQuery<R>(query));
   }
 
   async *streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
