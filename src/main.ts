@@ -69,10 +69,18 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
   };
 }
 
-/** Answers /readyz: the database is reachable and every migration is applied. */
+/**
+ * Answers /readyz: the database is reachable, can store data (no write has failed for lack of
+ * space or an I/O error since the last one that worked) and every migration is applied.
+ */
 export function readinessOf(database: Database): ServerDeps["readiness"] {
   return async () => {
     const pending = await pendingMigrations(database);
+    // A read works on a full disk: a write that failed since the last one that worked says more.
+    const fault = database.health.fault;
+    if (fault?.kind === "storage") {
+      return { ready: false, detail: `database cannot store data since ${fault.since.toISOString()}` };
+    }
     return pending.length === 0
       ? { ready: true, detail: "database reachable, migrations applied" }
       : { ready: false, detail: `pending migrations: ${pending.join(", ")}` };

@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   "idempotency_key_reused",
   "conflict",
   "gone",
+  "service_unavailable",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -69,12 +69,18 @@ export function guardBodies(app: App): void {
   // Fastify parses text/plain by default; no route of this API takes it.
   app.removeContentTypeParser("text/plain");
 
-  // Registered before @fastify/swagger collects the routes, so the document shows the 415.
+  // Registered before @fastify/swagger collects the routes, so the document shows what every
+  // route may answer: 415 where it takes a body, 503 wherever it needs the database.
   app.addHook("onRoute", (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     const schema = route.schema as { hide?: boolean; response?: Record<string, unknown> } | undefined;
-    if (!schema || schema.hide || methods.every((method) => IGNORED_BODIES.has(method))) return;
-    schema.response = { ...schema.response, 415: schema.response?.[415] ?? problems(415)[415] };
+    if (!schema || schema.hide) return;
+    const takesBody = !methods.every((method) => IGNORED_BODIES.has(method));
+    schema.response = {
+      ...schema.response,
+      ...(takesBody ? { 415: schema.response?.[415] ?? problems(415)[415] } : {}),
+      ...(route.url === "/healthz" ? {} : { 503: schema.response?.[503] ?? problems(503)[503] }),
+    };
   });
 
   app.addHook("onRequest", function checkMediaType(request, reply, done) {

@@ -10,8 +10,7 @@ export const HTTP_STATUS: Readonly<
     | "unsupported_media_type"
     | "request_timeout"
     | "request_header_fields_too_large"
-    | "internal_error"
-    | "service_unavailable",
+    | "internal_error",
     number
   >
 > = {
@@ -97,8 +96,11 @@ function instanceOf(request: FastifyRequest): string {
   const config = request.routeOptions.config as { problemInstance?: string } | undefined;
   return config?.problemInstance ?? request.url.split("?")[0] ?? "";
 }
+/** Seconds a client should wait before it tries again after a 503. */
+export const RETRY_AFTER_SECONDS = 2;
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, body: Problem): FastifyReply {
+  if (body.status === 503) reply.header("retry-after", String(RETRY_AFTER_SECONDS));
   return reply
     .code(body.status)
     .type("application/problem+json")

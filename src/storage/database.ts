@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect, type Transaction } from "kysely";
 import pg from "pg";
+import { DatabaseHealth, faultAware } from "./faults.js";
 import { PGliteDialect } from "./pglite-dialect.js";
 import type { DB } from "./schema.js";
 
@@ -18,6 +19,8 @@ export type DatabaseTarget =
 export interface Database {
   readonly kind: DatabaseTarget["kind"];
   readonly db: Db;
+  /** The last connection or storage fault seen, until the database serves again (/readyz). */
+  readonly health: DatabaseHealth;
   /** PGlite only: the whole database as a tar, to start another one from (tests). */
   dump?: () => Promise<Blob>;
   /**
@@ -53,21 +56,32 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
 }
 
 function openPostgres(url: string, poolSize: number): Database {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  // An idle client that loses its server connection emits 'error'; without a listener it would crash the process.
-  pool.on("error", () => {});
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  // A request waits at most 5 s for a connection, so an outage answers 503 rather than hanging.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 });
+  const health = new DatabaseHealth();
+  // A client that loses its server (a restart, a stop) emits 'error', idle in the pool or checked
+  // out for a query; an 'error' without a listener would end the process. The query it was
+  // running fails by itself, and pg drops the broken client when it is released.
+  pool.on("error", () => health.record("connection"));
+  pool.on("connect", (client) => {
+    client.on("error", () => health.record("connection"));
+  });
+  const db = new Kysely<DB>({ dialect: faultAware(new PostgresDialect({ pool }), health) });
   return {
     kind: "postgres",
     db,
+    health,
     async session(work) {
       const client = await pool.connect();
+      const onError = () => health.record("connection");
+      client.on("error", onError);
       try {
         return await work(async (script) => {
           const result = (await client.query(script)) as pg.QueryResult | pg.QueryResult[];
           return Array.isArray(result) ? (result.at(-1)?.rows ?? []) : result.rows;
         });
       } finally {
+        client.off("error", onError);
         client.release();
       }
     },
@@ -96,11 +110,13 @@ async function openPGlite(dataDir: string | null, loadDataDir?: Blob): Promise<D
     unlock();
     throw error;
   }
-  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+  const health = new DatabaseHealth();
+  const db = new Kysely<DB>({ dialect: faultAware(new PGliteDialect(pglite), health) });
   let closed = false;
   return {
     kind: "pglite",
     db,
+    health,
     dump: () => pglite.dumpDataDir("none"),
     session(work) {
       // Holding a Kysely connection keeps every other query out of this session meanwhile.
