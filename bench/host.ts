@@ -394,9 +394,9 @@ async function rawImport(rows: number): Promise<Stats | null> {
 
 async function importScenario(args: { rows: number; maxMs: number }) {
   const h = need();
-  let module: typeof import("../src/services/import-certifications.js");
+  let module: typeof import("../src/services/import/import-certifications.js");
   try {
-    module = await import("../src/services/import-certifications.js");
+    module = await import("../src/services/import/import-certifications.js");
   } catch {
     return null;
   }

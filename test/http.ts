@@ -24,6 +24,8 @@ export interface HttpTestOptions {
   /** Overrides for the authenticator (JWKS, issuer, audience). */
   auth?: Partial<AuthOptions>;
   verifyRateLimit?: number;
+  /** The CSV import's size limit in bytes (50 MB by default). */
+  importBodyLimit?: number;
   /** Serve the web pages too (off by default: most tests are about the API). */
   pages?: boolean;
   clock?: TestClock;
@@ -69,6 +71,7 @@ export async function createHttpTestApp(
       logger: false,
       publicUrl: "http://127.0.0.1",
       verifyRateLimit: options.verifyRateLimit ?? 10_000,
+      ...(options.importBodyLimit ? { importBodyLimit: options.importBodyLimit } : {}),
       notifyMaxAttempts: 3,
       readiness: readinessOf(database.database),
     },

@@ -96,11 +96,9 @@ describe.each(DATABASE_KINDS)("operations over HTTP on %s", (kind) => {
     );
   });
 
-  it("a coordinator may not import, and an admin of another organization is told it does not exist", async () => {
+  it("a peer mentor may not import, and an admin of another organization is told it does not exist", async () => {
     const body = csv(["user_id,certification_type", `${randomUUID()},Grunnkurs`]);
-    expect((await importCsv(scene.organization.id, scene.coordinator.userId, body)).json().code).toBe(
-      "forbidden",
-    );
+    expect((await importCsv(scene.organization.id, scene.mentor.userId, body)).json().code).toBe("forbidden");
     expect((await importCsv(scene.organization.id, other.admin.userId, body)).json().code).toBe("not_found");
   });
 
