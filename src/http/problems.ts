@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { DomainError, type ErrorCode, type FieldError } from "../domain/errors.js";
+import { describeProblem, type Language, MESSAGES, type Sentence } from "../domain/messages.js";
+import { requestLanguage } from "./language.js";
 
 /** The one table from problem code to HTTP status. */
 export const HTTP_STATUS: Readonly<
@@ -26,7 +28,12 @@ export const HTTP_STATUS: Readonly<
   internal_error: 500,
 };
 
-type ProblemCode = keyof typeof HTTP_STATUS;
+export type ProblemCode = keyof typeof HTTP_STATUS;
+
+// Every problem code has its sentence in nb and en (src/domain/messages.ts): a code added above
+// without one does not compile.
+const SENTENCES: Readonly<Record<ProblemCode, Sentence>> = MESSAGES;
+void SENTENCES;
 
 const TITLES: Readonly<Record<ProblemCode, string>> = {
   invalid_request: "The request does not match the schema",
@@ -72,11 +79,31 @@ export function problem(code: ProblemCode, detail: string, errors?: readonly Fie
   };
 }
 
+/**
+ * The problem's `detail` for a person in `language`: the code's sentence, and for invalid_request
+ * the fields at fault (their own messages stay in `errors`).
+ */
+export function localizedDetail(body: Pick<Problem, "code" | "errors">, language: Language): string {
+  const sentence = describeProblem(body.code, language);
+  if (body.code !== "invalid_request" || !body.errors?.length) return sentence;
+  const fields = [...new Set(body.errors.map((error) => error.field))];
+  return `${sentence} (${fields.slice(0, 10).join(", ")}${fields.length > 10 ? ", …" : ""})`;
+}
+
+/** Sends a problem, its `detail` in the language of the request (Accept-Language). */
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, body: Problem): FastifyReply {
+  const language = requestLanguage(request);
   return reply
     .code(body.status)
     .type("application/problem+json")
-    .send({ ...body, instance: request.url.split("?")[0], request_id: String(request.id) });
+    .header("content-language", language)
+    .header("vary", "Accept-Language")
+    .send({
+      ...body,
+      detail: localizedDetail(body, language),
+      instance: request.url.split("?")[0],
+      request_id: String(request.id),
+    });
 }
 
 interface AjvIssue {

@@ -224,4 +224,50 @@ describe.each(DATABASE_KINDS)("CSV import over a real socket on %s", (kind) => {
     expect(stranger.status).toBe(404);
     expect(await stranger.json()).toMatchObject({ code: "not_found" });
   });
+
+  it("says what is wrong in the caller's language: nb by default and for Norwegian tags, en when asked", async () => {
+    const file = "user_id,certification_type,issued_at\nnot-a-uuid,Grunnkurs,\n";
+    const ask = async (language?: string) => {
+      const answer = await fetch(url(scene.organization.id, "?dry_run=true"), {
+        method: "POST",
+        headers: {
+          ...(await t.bearer(scene.admin.userId)),
+          "content-type": "text/csv",
+          ...(language ? { "accept-language": language } : {}),
+        },
+        body: file,
+      });
+      return {
+        language: answer.headers.get("content-language"),
+        body: (await answer.json()) as { errors: unknown[] },
+      };
+    };
+    expect((await ask()).body.errors).toEqual([
+      { line: 2, code: "invalid_request", field: "user_id", detail: "Feltet «user_id» er ikke gyldig." },
+    ]);
+    expect(await ask("nn-NO, en;q=0.5")).toMatchObject({ language: "nb" });
+    const english = await ask("en-GB,en;q=0.9,nb;q=0.8");
+    expect(english.language).toBe("en");
+    expect(english.body.errors).toEqual([
+      expect.objectContaining({ code: "invalid_request", detail: "The field “user_id” is not valid." }),
+    ]);
+    const refused = await fetch(url(scene.organization.id), {
+      method: "POST",
+      headers: {
+        ...(await t.bearer(scene.mentor.userId)),
+        "content-type": "text/csv",
+        "accept-language": "en",
+      },
+      body: file,
+    });
+    expect(await refused.json()).toMatchObject({
+      code: "forbidden",
+      detail: "Your role does not allow this.",
+    });
+    const norsk = await fetch(`${base}/v1/nothing-here`, { headers: await t.bearer(scene.admin.userId) });
+    expect(await norsk.json()).toMatchObject({
+      code: "not_found",
+      detail: "Vi fant ikke det du ba om, eller du har ikke tilgang til det.",
+    });
+  });
 });

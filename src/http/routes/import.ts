@@ -2,8 +2,11 @@ import { Readable, Transform, type TransformCallback } from "node:stream";
 import multipart from "@fastify/multipart";
 import { Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
+import { describeProblem, describeRejectedImport } from "../../domain/messages.js";
+import type { ImportRowError } from "../../services/import/import-certifications.js";
 import { IMPORT_COLUMNS, importCertificationsCsv } from "../../services/import/import-certifications.js";
 import { type App, principalOf, type ServerDeps } from "../app.js";
+import { requestLanguage } from "../language.js";
 import { problem, sendProblem } from "../problems.js";
 import { OrgParams } from "../schemas/common.js";
 import { problems } from "../schemas/problem.js";
@@ -172,17 +175,24 @@ export async function importRoutes(app: App, deps: ServerDeps): Promise<void> {
           skipInvalid,
           dryRun,
         });
+        const language = requestLanguage(request);
+        const say = (error: ImportRowError) => ({
+          ...error,
+          detail: describeProblem(error.code, language, error.field),
+        });
         if (result.skipped > 0 && !skipInvalid && !dryRun) {
-          const { errors, ...rest } = result;
+          const { errors: english, ...rest } = result;
+          const errors = english.map(say);
+          const fields = errors.slice(0, 100).map((e) => ({ field: `line ${e.line}`, message: e.detail }));
+          const body = problem("invalid_request", "", fields);
           return reply
             .code(400)
             .type("application/problem+json")
+            .header("content-language", language)
+            .header("vary", "Accept-Language")
             .send({
-              ...problem(
-                "invalid_request",
-                `${result.skipped} of ${result.rows} rows are not valid; nothing was imported`,
-                errors.slice(0, 100).map((e) => ({ field: `line ${e.line}`, message: e.code })),
-              ),
+              ...body,
+              detail: describeRejectedImport(result.skipped, result.rows, language),
               instance: request.url.split("?")[0] ?? request.url,
               request_id: String(request.id),
               ...rest,
@@ -190,7 +200,11 @@ export async function importRoutes(app: App, deps: ServerDeps): Promise<void> {
               row_errors: errors,
             });
         }
-        return reply.code(200).send(result);
+        return reply
+          .code(200)
+          .header("content-language", language)
+          .header("vary", "Accept-Language")
+          .send({ ...result, errors: result.errors.map(say) });
       } catch (error) {
         const status = (error as { statusCode?: number }).statusCode;
         if (error instanceof BodyTooLarge || status === 413) {
