@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { systemPrincipal } from "../src/domain/principal.js";
-import { importCertificationsCsv } from "../src/services/import-certifications.js";
+import { importCertificationsCsv } from "../src/services/import/import-certifications.js";
 import type { DB } from "../src/storage/schema.js";
 import { importCsv, organizationId } from "./generate.js";
 

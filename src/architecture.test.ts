@@ -68,7 +68,7 @@ const DATA = [/^web\/i18n\//];
  * services/import/, the certification routes after their OpenAPI descriptions land). An entry
  * must go when its file is split: the test fails for a listed file that fits.
  */
-const BEING_SPLIT = ["services/import-certifications.ts", "http/routes/certifications.ts"];
+const BEING_SPLIT: string[] = [];
 
 const MAX_LINES = 400;
 

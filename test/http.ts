@@ -25,6 +25,8 @@ export interface HttpTestOptions {
   /** Overrides for the authenticator (JWKS, issuer, audience). */
   auth?: Partial<AuthOptions>;
   verifyRateLimit?: number;
+  /** The CSV import's size limit in bytes (50 MB by default). */
+  importBodyLimit?: number;
   /** Serve the web pages too (off by default: most tests are about the API). */
   pages?: boolean;
   clock?: TestClock;
@@ -75,6 +77,7 @@ export async function createHttpTestApp(
       logger: options.logger ?? false,
       publicUrl: options.publicUrl ?? "http://127.0.0.1",
       verifyRateLimit: options.verifyRateLimit ?? 10_000,
+      ...(options.importBodyLimit ? { importBodyLimit: options.importBodyLimit } : {}),
       notifyMaxAttempts: 3,
       readiness: readinessOf(database.database),
       ...(options.timeouts ? { timeouts: options.timeouts } : {}),

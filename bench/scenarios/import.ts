@@ -102,7 +102,7 @@ async function rawImport(host: Host, rows: number): Promise<Stats | null> {
  * import is loaded here, in the host only (it loads the metrics registry).
  */
 export async function runImport(host: Host, args: { rows: number; maxMs: number }): Promise<ImportResult> {
-  const { importCertificationsCsv } = await import("../../src/services/import-certifications.js");
+  const { importCertificationsCsv } = await import("../../src/services/import/import-certifications.js");
   const mark = new Date(Date.now() - 1000);
   const run = (Date.now() % 0xffffffff).toString(16).padStart(8, "0");
   const timer = batchTimer();

@@ -11,7 +11,7 @@ import {
   REPORT_DEFINITION,
 } from "../services/certified-mentors-report.js";
 import { exportCertificationsCsv } from "../services/export-certifications.js";
-import { importCertificationsCsv } from "../services/import-certifications.js";
+import { importCertificationsCsv } from "../services/import/import-certifications.js";
 import { loadUserPrincipal } from "../services/principals.js";
 import {
   CommandFailure,
@@ -115,6 +115,9 @@ export function registerDataCommands(program: Command): void {
                 rejectedAll
                   ? `Nothing imported: ${result.skipped} of ${result.rows} rows are not valid (fix them, or use --skip-invalid).`
                   : `Imported ${result.imported} of ${result.rows} rows into ${organization.prefix}` +
+                    (result.already_held > 0
+                      ? `, ${result.already_held} already held (not written again)`
+                      : "") +
                     (result.skipped > 0 ? `, skipped ${result.skipped} bad rows` : "") +
                     ` in ${summary.seconds} s (${summary.rows_per_second} rows/s).`,
                 ...result.errors.map((error) => `  line ${error.line}: ${error.code}: ${error.detail}`),

@@ -48,6 +48,8 @@ export interface ServerDeps {
   logger: Logger | false;
   publicUrl: string;
   verifyRateLimit: number;
+  /** Largest CSV file the import takes, in bytes (50 MB unless a test sets it lower). */
+  importBodyLimit?: number;
   /** Attempts a notification the expiry sweep dispatches gets (CERTSVC_NOTIFY_MAX_ATTEMPTS). */
   notifyMaxAttempts?: number;
   /** Answers /readyz: database reachable and migrations applied. */

@@ -46,7 +46,7 @@ describe.each(DATABASE_KINDS)("authentication on %s", (kind) => {
         exp: Math.floor(Date.now() / 1000) - 60,
       });
       const problem = expectProblem(await me(expired), 401, "unauthenticated");
-      expect(problem.detail).toMatch(/expired/);
+      expect(problem.detail).toMatch(/utløpt/);
     });
 
     it("refuses a token signed with another secret, a tampered one, and alg none", async () => {

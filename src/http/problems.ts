@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { DomainError, type ErrorCode, type FieldError } from "../domain/errors.js";
+import { describeProblem, type Language, MESSAGES, type Sentence } from "../domain/messages.js";
+import { requestLanguage } from "./language.js";
 
 /** The one table from problem code to HTTP status. */
 export const HTTP_STATUS: Readonly<
@@ -41,6 +43,11 @@ export const HTTP_STATUS: Readonly<
 };
 
 export type ProblemCode = keyof typeof HTTP_STATUS;
+
+// Every problem code has its sentence in nb and en (src/domain/messages.ts): a code added above
+// without one does not compile.
+const SENTENCES: Readonly<Record<ProblemCode, Sentence>> = MESSAGES;
+void SENTENCES;
 
 const TITLES: Readonly<Record<ProblemCode, string>> = {
   invalid_request: "The request does not match the schema",
@@ -99,12 +106,32 @@ function instanceOf(request: FastifyRequest): string {
 /** Seconds a client should wait before it tries again after a 503. */
 export const RETRY_AFTER_SECONDS = 2;
 
+/**
+ * The problem's `detail` for a person in `language`: the code's sentence, and for invalid_request
+ * the fields at fault (their own messages stay in `errors`).
+ */
+export function localizedDetail(body: Pick<Problem, "code" | "errors">, language: Language): string {
+  const sentence = describeProblem(body.code, language);
+  if (body.code !== "invalid_request" || !body.errors?.length) return sentence;
+  const fields = [...new Set(body.errors.map((error) => error.field))];
+  return `${sentence} (${fields.slice(0, 10).join(", ")}${fields.length > 10 ? ", …" : ""})`;
+}
+
+/** Sends a problem, its `detail` in the language of the request (Accept-Language). */
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, body: Problem): FastifyReply {
+  const language = requestLanguage(request);
   if (body.status === 503) reply.header("retry-after", String(RETRY_AFTER_SECONDS));
   return reply
     .code(body.status)
     .type("application/problem+json")
-    .send({ ...body, instance: instanceOf(request), request_id: String(request.id) });
+    .header("content-language", language)
+    .header("vary", "Accept-Language")
+    .send({
+      ...body,
+      detail: localizedDetail(body, language),
+      instance: instanceOf(request),
+      request_id: String(request.id),
+    });
 }
 
 interface AjvIssue {

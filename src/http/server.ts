@@ -16,6 +16,7 @@ import { certificationChangeRoutes } from "./routes/certification-changes.js";
 import { certificationRoutes } from "./routes/certifications.js";
 import { directoryRoutes } from "./routes/directory.js";
 import { healthRoutes } from "./routes/health.js";
+import { importRoutes } from "./routes/import.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { operationsRoutes } from "./routes/operations.js";
 import { sharingRoutes } from "./routes/sharing.js";
@@ -25,11 +26,22 @@ import { ProblemSchema } from "./schemas/problem.js";
 import { docsContentSecurityPolicy, securityHeaders } from "./security-headers.js";
 import { ajvOptions, strictBodyValidators } from "./validation.js";
 
-/** Where a value holds a string with U+0000, which PostgreSQL text cannot store. */
+/** Plain data as JSON.parse and the query parser make it, never a stream or other object. */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== "object") return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+/**
+ * Where a value holds a string with U+0000, which PostgreSQL text cannot store. Only plain JSON
+ * data is walked: a streamed body (the CSV import) is a stream object with cycles through its
+ * socket, and its route reads the text itself.
+ */
 function stringsWithNul(value: unknown, path: string): string[] {
   if (typeof value === "string") return value.includes("\u0000") ? [path] : [];
   if (Array.isArray(value)) return value.flatMap((item, index) => stringsWithNul(item, `${path}.${index}`));
-  if (value !== null && typeof value === "object") {
+  if (isPlainObject(value)) {
     return Object.entries(value).flatMap(([key, item]) => [
       ...(key.includes("\u0000") ? [path] : []),
       ...stringsWithNul(
@@ -213,6 +225,8 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   certificationChangeRoutes(app, deps);
   jobRoutes(app, deps);
   operationsRoutes(app, deps);
+  // In a scope of its own, so that only the import reads CSV and multipart bodies.
+  await app.register(async (scope) => importRoutes(scope as App, deps));
   verifyRoutes(app, deps);
   sharingRoutes(app, deps);
   return app;

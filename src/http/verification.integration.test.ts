@@ -21,7 +21,7 @@ import {
 } from "../../test/http.js";
 import { expectProblem } from "../../test/problems.js";
 import { completeCourse } from "../services/complete-course.js";
-import { importCertificationsCsv } from "../services/import-certifications.js";
+import { importCertificationsCsv } from "../services/import/import-certifications.js";
 import { renewCertification } from "../services/renew-certification.js";
 import { revokeCertification } from "../services/revoke-certification.js";
 

@@ -164,7 +164,7 @@ describe.each(DATABASE_KINDS)("background work on %s", (kind) => {
     await runExpirySweep(ctx, SYSTEM);
     expect(await notificationJobs(ctx.db, cert.id)).toHaveLength(1);
 
-    ctx.testClock.advanceDays(350);
+    ctx.testClock.advanceDays(360);
     const counts = await runExpirySweep(ctx, SYSTEM);
     expect(counts.notifications_enqueued).toBeGreaterThanOrEqual(1);
     const jobs = await notificationJobs(ctx.db, cert.id);

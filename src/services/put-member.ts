@@ -4,12 +4,13 @@ import {
   actorUserId,
   canSeeOrganization,
   isOrgAdmin,
+  isStaff,
   type Principal,
   type Role,
 } from "../domain/principal.js";
 import { appendAuditEvent } from "../storage/audit-events.js";
 import { findOrganization } from "../storage/organizations.js";
-import { findMembership, upsertMembership, upsertUser } from "../storage/users.js";
+import { findMembership, findUser, upsertMembership, upsertUser } from "../storage/users.js";
 import { inTransaction, type ServiceContext } from "./context.js";
 
 export interface MemberView {
@@ -19,15 +20,21 @@ export interface MemberView {
   display_name: string;
 }
 
-/** Sets a user's role in an organization, creating the user if new (org admins, global admins). */
+/**
+ * Sets a user's role and display name in an organization, creating the user if new. Org admins
+ * and global admins set any role; a coordinator adds peer mentors and renames them, but never
+ * changes the role of a coordinator or admin.
+ */
 export async function putMember(
   ctx: ServiceContext,
   principal: Principal,
   input: { organizationId: string; userId: string; role: Role; displayName: string },
 ): Promise<{ member: MemberView; created: boolean }> {
   if (!canSeeOrganization(principal, input.organizationId)) throw notFound("Organization");
-  if (!isOrgAdmin(principal, input.organizationId))
-    throw forbidden("Only an admin of the organization manages members");
+  const admin = isOrgAdmin(principal, input.organizationId);
+  if (!admin && !(isStaff(principal, input.organizationId) && input.role === "peer_mentor")) {
+    throw forbidden("Coordinators add peer mentors; only an admin of the organization sets other roles");
+  }
   const displayName = input.displayName.trim().replace(/\s+/g, " ");
   if (displayName === "")
     throw invalid("display_name must not be blank", [
@@ -37,6 +44,10 @@ export async function putMember(
     const organization = await findOrganization(trx, input.organizationId);
     if (!organization) throw notFound("Organization");
     const before = await findMembership(trx, organization.id, input.userId);
+    if (!admin && before && before.role !== "peer_mentor") {
+      throw forbidden("Only an admin of the organization changes the role of a coordinator or admin");
+    }
+    const previous = before ? await findUser(trx, input.userId) : undefined;
     const user = await upsertUser(trx, input.userId, displayName);
     const membership = await upsertMembership(trx, organization.id, user.id, input.role);
     const member: MemberView = {
@@ -52,7 +63,7 @@ export async function putMember(
       action: before ? "role_set" : "added",
       actorUserId: actorUserId(principal),
       actor: actorName(principal),
-      before: before ? { role: before.role } : null,
+      before: before ? { role: before.role, display_name: previous?.display_name ?? null } : null,
       after: member,
       occurredAt: ctx.clock(),
     });

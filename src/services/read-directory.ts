@@ -1,8 +1,8 @@
-import { forbidden, notFound } from "../domain/errors.js";
-import { canSeeOrganization, isGlobal, isStaff, type Principal, type Role } from "../domain/principal.js";
+import { notFound } from "../domain/errors.js";
+import { canSeeOrganization, isGlobal, type Principal, type Role } from "../domain/principal.js";
 import { listCertificationTypes } from "../storage/certification-types.js";
 import { findOrganization, listOrganizations } from "../storage/organizations.js";
-import { findUser, listMembers } from "../storage/users.js";
+import { findUser } from "../storage/users.js";
 import type { ServiceContext } from "./context.js";
 import { type CertificationTypeView, certificationTypeView } from "./create-certification-type.js";
 import { type OrganizationView, organizationView } from "./create-organization.js";
@@ -57,30 +57,6 @@ async function visibleOrganization(ctx: ServiceContext, principal: Principal, or
   if (!canSeeOrganization(principal, organizationId) || !(await findOrganization(ctx.db, organizationId))) {
     throw notFound("Organization");
   }
-}
-
-export interface MemberView {
-  organization_id: string;
-  user_id: string;
-  role: Role;
-  display_name: string;
-}
-
-/** Members of an organization and their roles; coordinators and admins. */
-export async function listOrganizationMembers(
-  ctx: ServiceContext,
-  principal: Principal,
-  organizationId: string,
-): Promise<MemberView[]> {
-  await visibleOrganization(ctx, principal, organizationId);
-  if (!isStaff(principal, organizationId)) throw forbidden("Only coordinators and admins list members");
-  const members = await listMembers(ctx.db, organizationId);
-  return members.map((m) => ({
-    organization_id: organizationId,
-    user_id: m.user_id,
-    role: m.role,
-    display_name: m.display_name,
-  }));
 }
 
 /** The organization's own certification types and the global ones; any member. */

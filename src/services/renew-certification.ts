@@ -8,7 +8,8 @@ import type { CertificationView } from "./views.js";
 
 /**
  * Renew (use case 10): an active, expiring or expired certification gets a new expiry, by default
- * the type's validity counted from now; the reminder is cleared so the next window warns again.
+ * the type's validity counted from the later of now and the current expiry, so renewing early
+ * never loses time; the reminder is cleared so the next window warns again.
  */
 export async function renewCertification(
   ctx: ServiceContext,
@@ -23,7 +24,9 @@ export async function renewCertification(
     let expiresAt = input.expiresAt;
     if (expiresAt === undefined) {
       const type = await findCertificationType(trx, locked.record.certification_type_id);
-      expiresAt = defaultExpiry(locked.now, type?.validity_months ?? null);
+      const current = locked.record.expires_at;
+      const from = current !== null && current.getTime() > locked.now.getTime() ? current : locked.now;
+      expiresAt = defaultExpiry(from, type?.validity_months ?? null);
     }
     checkExpiresAfterIssued(locked.record.issued_at, expiresAt);
     return applyChange(ctx, trx, principal, locked, {

@@ -307,14 +307,25 @@ const OPERATIONS: Operation[] = [
       }),
   },
   {
-    name: "put member",
-    expected: ORG_ADMIN_ONLY,
+    name: "put member as peer mentor",
+    expected: STAFF_LIST,
     run: (ctx, w, p) =>
       putMember(ctx, p, {
         organizationId: w.scene.organization.id,
         userId: randomUUID(),
         role: "peer_mentor",
         displayName: "Ola Nordmann",
+      }),
+  },
+  {
+    name: "put member as coordinator",
+    expected: ORG_ADMIN_ONLY,
+    run: (ctx, w, p) =>
+      putMember(ctx, p, {
+        organizationId: w.scene.organization.id,
+        userId: randomUUID(),
+        role: "coordinator",
+        displayName: "Kari Koordinator",
       }),
   },
   {

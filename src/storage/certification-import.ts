@@ -67,6 +67,45 @@ export async function findHeldRecords(
   return rows;
 }
 
+/** A certification of a (user, type) pair, as the import compares a row with it. */
+export interface PairRecord {
+  user_id: string;
+  certification_type_id: string;
+  certificate_number: string;
+  issued_at: Date;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+}
+
+/** Every certification of the organization held by the pairs, revoked and expired ones too. */
+export async function findPairRecords(
+  db: Queryable,
+  organizationId: string,
+  pairs: readonly { userId: string; typeId: string }[],
+): Promise<PairRecord[]> {
+  if (pairs.length === 0) return [];
+  const { rows } = await sql<PairRecord>`
+    select c.user_id, c.certification_type_id, c.certificate_number, c.issued_at, c.expires_at, c.revoked_at
+    from unnest(${pairs.map((p) => p.userId)}::text[]::uuid[],
+                ${pairs.map((p) => p.typeId)}::text[]::uuid[]) as p(user_id, type_id)
+    join certifications c on c.user_id = p.user_id and c.certification_type_id = p.type_id
+    where c.organization_id = ${organizationId}`.execute(db);
+  return rows;
+}
+
+// First key of the import's advisory locks (the second is the organization's hash).
+const IMPORT_LOCK = 120_801;
+
+/**
+ * Serialises imports into one organization until the transaction ends, across every process on
+ * the database: a second run waits, then sees what the first wrote.
+ */
+export async function lockOrganizationImports(trx: Tx, organizationId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${IMPORT_LOCK}::int, hashtext(${organizationId}::text))`.execute(
+    trx,
+  );
+}
+
 /** Persists `expired` on rows stored as live whose date has passed; returns them as they are now. */
 export async function expireRecords(trx: Tx, ids: readonly string[], now: Date): Promise<CertificationRow[]> {
   if (ids.length === 0) return [];

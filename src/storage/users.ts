@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { Role } from "../domain/principal.js";
 import type { Queryable, Tx } from "./database.js";
 import type { UserRow } from "./schema.js";
@@ -65,16 +66,6 @@ export async function upsertMembership(trx: Tx, organizationId: string, userId: 
     .executeTakeFirstOrThrow();
 }
 
-export async function listMembers(db: Queryable, organizationId: string) {
-  return db
-    .selectFrom("memberships as m")
-    .innerJoin("users as u", "u.id", "m.user_id")
-    .select(["m.user_id", "u.display_name", "m.role", "m.created_at", "m.updated_at"])
-    .where("m.organization_id", "=", organizationId)
-    .orderBy("u.display_name")
-    .execute();
-}
-
 /** The organizations the user is a member of. */
 export async function userOrganizationIds(db: Queryable, userId: string): Promise<string[]> {
   const rows = await db
@@ -83,4 +74,83 @@ export async function userOrganizationIds(db: Queryable, userId: string): Promis
     .where("user_id", "=", userId)
     .execute();
   return rows.map((row) => row.organization_id);
+}
+
+export interface MemberSearch {
+  /** Part of the display name (any case), or a certificate number the member holds here, or a user id. */
+  q?: string | undefined;
+  role?: Role | undefined;
+  /** Past this (display name, user id), as the last page ended. */
+  after?: { displayName: string; userId: string } | undefined;
+  limit: number;
+}
+
+export interface MemberRow {
+  user_id: string;
+  display_name: string;
+  role: Role;
+  created_at: Date;
+  /** The member's three latest certificate numbers in the organization, newest first. */
+  certificate_numbers: string[];
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Members by name, then id; `limit + 1` rows so the caller knows whether a next page exists. */
+export async function searchMembers(
+  db: Queryable,
+  organizationId: string,
+  search: MemberSearch,
+): Promise<MemberRow[]> {
+  const q = search.q?.trim() ?? "";
+  let query = db
+    .selectFrom("memberships as m")
+    .innerJoin("users as u", "u.id", "m.user_id")
+    .select([
+      "m.user_id",
+      "u.display_name",
+      "m.role",
+      "m.created_at",
+      sql<string[]>`array(select c.certificate_number from certifications c
+        where c.user_id = m.user_id and c.organization_id = m.organization_id
+        order by c.issued_at desc, c.id desc limit 3)`.as("certificate_numbers"),
+    ])
+    .where("m.organization_id", "=", organizationId);
+  if (search.role) query = query.where("m.role", "=", search.role);
+  if (q !== "") {
+    const pattern = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where((eb) =>
+      eb.or([
+        eb(sql`lower(u.display_name)`, "like", pattern),
+        eb.exists(
+          eb
+            .selectFrom("certifications as c")
+            .select(sql`1`.as("one"))
+            .whereRef("c.user_id", "=", "m.user_id")
+            .whereRef("c.organization_id", "=", "m.organization_id")
+            .where("c.certificate_number", "=", q.toUpperCase()),
+        ),
+        ...(UUID.test(q) ? [eb("m.user_id", "=", q.toLowerCase())] : []),
+      ]),
+    );
+  }
+  if (search.after) {
+    const { displayName, userId } = search.after;
+    query = query.where(sql<boolean>`(u.display_name, m.user_id) > (${displayName}, ${userId}::uuid)`);
+  }
+  return query
+    .orderBy("u.display_name")
+    .orderBy("m.user_id")
+    .limit(search.limit + 1)
+    .execute();
+}
+
+/** Ends a membership; the user and their certifications stay. Returns the membership as it was. */
+export async function deleteMembership(trx: Tx, organizationId: string, userId: string) {
+  return trx
+    .deleteFrom("memberships")
+    .where("organization_id", "=", organizationId)
+    .where("user_id", "=", userId)
+    .returningAll()
+    .executeTakeFirst();
 }

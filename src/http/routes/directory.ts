@@ -1,10 +1,10 @@
 import { Type } from "@sinclair/typebox";
 import { createCertificationType } from "../../services/create-certification-type.js";
 import { createOrganization } from "../../services/create-organization.js";
+import { removeMember, searchOrganizationMembers } from "../../services/members.js";
 import { putMember } from "../../services/put-member.js";
 import {
   listOrganizationCertificationTypes,
-  listOrganizationMembers,
   listVisibleOrganizations,
   whoAmI,
 } from "../../services/read-directory.js";
@@ -14,6 +14,7 @@ import { OrgParams, Timestamp, Uuid } from "../schemas/common.js";
 import {
   CertificationTypeSchema,
   CourseRegistrationSchema,
+  MemberListItemSchema,
   MemberSchema,
   OrganizationSchema,
   RoleSchema,
@@ -127,16 +128,60 @@ export function directoryRoutes(app: App, deps: ServerDeps): void {
     "/v1/organizations/:orgId/members",
     {
       schema: {
+        operationId: "listMembers",
         tags: ["directory"],
-        summary: "List members",
-        description: "Members of the organization and their roles; coordinators and admins.",
+        summary: "List and search members",
+        description:
+          "Coordinators and admins. By display name, then id; `q` matches part of the name (any case), a " +
+          "certificate number the member holds here, or a user id. Each member comes with when they joined and " +
+          "their latest certificate numbers, so namesakes can be told apart.",
         params: OrgParams,
-        response: { 200: Type.Object({ items: Type.Array(MemberSchema) }), ...problems(400, 401, 403, 404) },
+        querystring: Type.Object(
+          {
+            q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "Search text" })),
+            role: Type.Optional(RoleSchema),
+            cursor: Type.Optional(
+              Type.String({ maxLength: 1000, description: "next_cursor of the page before" }),
+            ),
+            limit: Type.Integer({ minimum: 1, maximum: 500, default: 200, description: "Page size" }),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            items: Type.Array(MemberListItemSchema),
+            next_cursor: Type.Union([Type.String(), Type.Null()], {
+              description: "The next page; null at the end",
+            }),
+          }),
+          ...problems(400, 401, 403, 404),
+        },
       },
     },
-    async (request) => ({
-      items: await listOrganizationMembers(ctx, principalOf(request), request.params.orgId),
-    }),
+    async (request) =>
+      searchOrganizationMembers(ctx, principalOf(request), request.params.orgId, request.query),
+  );
+
+  app.delete(
+    "/v1/organizations/:orgId/members/:userId",
+    {
+      schema: {
+        operationId: "removeMember",
+        tags: ["directory"],
+        summary: "Remove a membership",
+        description:
+          "Org admins and global admins. The user is no longer a member of the organization; their " +
+          "certifications stay, permanently. 204; 404 when they are not a member. Audited.",
+        params: Type.Object({ orgId: Uuid("Organization id"), userId: Uuid("User id") }),
+        response: { 204: Type.Null({ description: "Removed" }), ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const userId = request.params.userId.toLowerCase();
+      await removeMember(ctx, principalOf(request), request.params.orgId, userId);
+      deps.auth.forget(userId);
+      return reply.code(204).send(null);
+    },
   );
 
   app.put(
@@ -144,9 +189,12 @@ export function directoryRoutes(app: App, deps: ServerDeps): void {
     {
       schema: {
         tags: ["directory"],
-        summary: "Set a member's role",
+        operationId: "putMember",
+        summary: "Add a member or set their role and name",
         description:
-          "Org admins and global admins. Creates the user if new; 201 when added, 200 when changed.",
+          "Org admins and global admins set any role; a coordinator adds peer mentors (`role: peer_mentor`) " +
+          "and renames them, but may not change a coordinator's or admin's role (403). Creates the user if new " +
+          "(use the platform's user id when known, else a new UUID); 201 when added, 200 when changed. Audited.",
         params: Type.Object({ orgId: Uuid("Organization id"), userId: Uuid("User id (the platform's)") }),
         body: Type.Object(
           {

@@ -41,6 +41,20 @@ export const MemberSchema = Type.Object(
   { description: "A user's membership of an organization" },
 );
 
+export const MemberListItemSchema = Type.Object(
+  {
+    organization_id: Uuid("Organization id"),
+    user_id: Uuid("User id"),
+    role: RoleSchema,
+    display_name: Type.String({ description: "The user's display name" }),
+    member_since: Timestamp("When they joined the organization"),
+    certificate_numbers: Type.Array(Type.String(), {
+      description: "Their three latest certificate numbers here, newest first (tells namesakes apart)",
+    }),
+  },
+  { description: "A member as the member list shows them" },
+);
+
 export const CourseRegistrationSchema = Type.Object(
   {
     id: Uuid("Registration id"),

@@ -1,0 +1,169 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DATABASE_KINDS } from "../../../test/databases.js";
+import { grant, makeMember, makeScene } from "../../../test/factories.js";
+import { createHttpTestApp, type HttpTestApp } from "../../../test/http.js";
+
+const DAY = 86_400_000;
+
+/** The staff workspace's endpoints: members, renew, lists, bulk revoke, types, audit trail. */
+describe.each(DATABASE_KINDS)("staff endpoints on %s", (kind) => {
+  let t: HttpTestApp;
+  let scene: Awaited<ReturnType<typeof makeScene>>;
+  let other: Awaited<ReturnType<typeof makeScene>>;
+
+  beforeAll(async () => {
+    t = await createHttpTestApp(kind);
+    scene = await makeScene(t.ctx, { name: "Grunnkurs", validityMonths: 12 });
+    other = await makeScene(t.ctx, { name: "Grunnkurs", validityMonths: 12 });
+  });
+  afterAll(async () => t?.close());
+
+  const call = async (method: string, url: string, subject: string, body?: unknown) => {
+    const answer = await t.app.inject({
+      method: method as "GET",
+      url,
+      headers: {
+        ...(await t.bearer(subject)),
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      },
+      ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
+    });
+    return { status: answer.statusCode, body: answer.body ? answer.json() : undefined };
+  };
+  const members = (orgId: string) => `/v1/organizations/${orgId}/members`;
+
+  describe("members", () => {
+    it("a coordinator adds a peer mentor and renames them, but sets no other role and changes no staff member's", async () => {
+      const org = scene.organization.id;
+      const id = randomUUID();
+      const added = await call("PUT", `${members(org)}/${id}`, scene.coordinator.userId, {
+        role: "peer_mentor",
+        display_name: "Nora Ny",
+      });
+      expect(added).toMatchObject({
+        status: 201,
+        body: { user_id: id, role: "peer_mentor", display_name: "Nora Ny" },
+      });
+      const renamed = await call("PUT", `${members(org)}/${id}`, scene.coordinator.userId, {
+        role: "peer_mentor",
+        display_name: "Nora Nyberg",
+      });
+      expect(renamed).toMatchObject({ status: 200, body: { display_name: "Nora Nyberg" } });
+      const promote = await call("PUT", `${members(org)}/${id}`, scene.coordinator.userId, {
+        role: "coordinator",
+        display_name: "Nora Nyberg",
+      });
+      expect(promote).toMatchObject({ status: 403, body: { code: "forbidden" } });
+      const demote = await call("PUT", `${members(org)}/${scene.admin.userId}`, scene.coordinator.userId, {
+        role: "peer_mentor",
+        display_name: "Admin",
+      });
+      expect(demote).toMatchObject({ status: 403, body: { code: "forbidden" } });
+      const mentor = await call("PUT", `${members(org)}/${randomUUID()}`, scene.mentor.userId, {
+        role: "peer_mentor",
+        display_name: "Per",
+      });
+      expect(mentor.status).toBe(403);
+    });
+
+    it("searches by part of the name, by a certificate number and by role, a page at a time, telling namesakes apart", async () => {
+      const org = await makeScene(t.ctx, { name: "Grunnkurs", validityMonths: 12 });
+      const first = await makeMember(t.ctx, org.organization.id, "peer_mentor", {
+        displayName: "Ola Hansen",
+      });
+      const second = await makeMember(t.ctx, org.organization.id, "peer_mentor", {
+        displayName: "Ola Hansen",
+      });
+      await makeMember(t.ctx, org.organization.id, "peer_mentor", { displayName: "Kari Olsen" });
+      const cert = await grant(t.ctx, org, { userId: second.userId });
+      const byName = await call("GET", `${members(org.organization.id)}?q=hans`, org.coordinator.userId);
+      expect(byName.status).toBe(200);
+      expect(byName.body.items.map((m: { user_id: string }) => m.user_id).sort()).toEqual(
+        [first.userId, second.userId].sort(),
+      );
+      const namesake = byName.body.items.find((m: { user_id: string }) => m.user_id === second.userId);
+      expect(namesake).toMatchObject({
+        certificate_numbers: [cert.certificate_number],
+        member_since: expect.any(String),
+      });
+      const byNumber = await call(
+        "GET",
+        `${members(org.organization.id)}?q=${cert.certificate_number.toLowerCase()}`,
+        org.coordinator.userId,
+      );
+      expect(byNumber.body.items.map((m: { user_id: string }) => m.user_id)).toEqual([second.userId]);
+      const staff = await call(
+        "GET",
+        `${members(org.organization.id)}?role=org_admin`,
+        org.coordinator.userId,
+      );
+      expect(staff.body.items.map((m: { user_id: string }) => m.user_id)).toEqual([org.admin.userId]);
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { body: { items: { user_id: string }[]; next_cursor: string | null } } = await call(
+          "GET",
+          `${members(org.organization.id)}?limit=2${cursor ? `&cursor=${cursor}` : ""}`,
+          org.admin.userId,
+        );
+        seen.push(...page.body.items.map((m) => m.user_id));
+        cursor = page.body.next_cursor;
+      } while (cursor);
+      expect(seen).toHaveLength(6);
+      expect(new Set(seen).size).toBe(6);
+      expect((await call("GET", members(org.organization.id), org.mentor.userId)).status).toBe(403);
+      expect((await call("GET", members(org.organization.id), other.admin.userId)).status).toBe(404);
+    });
+
+    it("an org admin removes a membership; the certifications stay; two removals at once remove it once", async () => {
+      const org = scene.organization.id;
+      const leaving = await makeMember(t.ctx, org, "peer_mentor", { displayName: "Lars Leaving" });
+      const cert = await grant(t.ctx, scene, { userId: leaving.userId });
+      expect(
+        (await call("DELETE", `${members(org)}/${leaving.userId}`, scene.coordinator.userId)).status,
+      ).toBe(403);
+      expect((await call("DELETE", `${members(org)}/${leaving.userId}`, other.admin.userId)).status).toBe(
+        404,
+      );
+      const [a, b] = await Promise.all([
+        call("DELETE", `${members(org)}/${leaving.userId}`, scene.admin.userId),
+        call("DELETE", `${members(org)}/${leaving.userId}`, scene.admin.userId),
+      ]);
+      expect([a.status, b.status].sort()).toEqual([204, 404]);
+      const kept = await call("GET", `/v1/certifications/${cert.id}`, scene.coordinator.userId);
+      expect(kept).toMatchObject({ status: 200, body: { id: cert.id, status: "active" } });
+      const listed = await call("GET", `${members(org)}?q=Lars`, scene.admin.userId);
+      expect(listed.body.items).toEqual([]);
+    });
+  });
+
+  describe("renew", () => {
+    it("renewing early extends from the current expiry, so no day is lost; a lapsed one counts from now", async () => {
+      const holder = await makeMember(t.ctx, scene.organization.id, "peer_mentor");
+      const now = t.clock.now().getTime();
+      const early = await grant(t.ctx, scene, { userId: holder.userId, expiresAt: new Date(now + 9 * DAY) });
+      const renewed = await call(
+        "POST",
+        `/v1/certifications/${early.id}/renew`,
+        scene.coordinator.userId,
+        {},
+      );
+      expect(renewed.status).toBe(200);
+      const expected = new Date(now + 9 * DAY);
+      expected.setUTCMonth(expected.getUTCMonth() + 12);
+      expect(renewed.body.expires_at).toBe(expected.toISOString());
+
+      const lapsedHolder = await makeMember(t.ctx, scene.organization.id, "peer_mentor");
+      const lapsed = await grant(t.ctx, scene, {
+        userId: lapsedHolder.userId,
+        issuedAt: new Date(now - 400 * DAY),
+        expiresAt: new Date(now - 35 * DAY),
+      });
+      const again = await call("POST", `/v1/certifications/${lapsed.id}/renew`, scene.coordinator.userId, {});
+      const fromNow = new Date(now);
+      fromNow.setUTCMonth(fromNow.getUTCMonth() + 12);
+      expect(again.body).toMatchObject({ expires_at: fromNow.toISOString(), status: "active" });
+    });
+  });
+});
