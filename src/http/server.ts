@@ -12,6 +12,7 @@ import { directoryRoutes } from "./routes/directory.js";
 import { healthRoutes } from "./routes/health.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { operationsRoutes } from "./routes/operations.js";
+import { suspensionRoutes } from "./routes/suspensions.js";
 import { verifyRoutes } from "./routes/verify.js";
 import { AuditEventSchema, CertificationSchema } from "./schemas/certifications.js";
 import { ProblemSchema } from "./schemas/problem.js";
@@ -224,6 +225,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   healthRoutes(app, deps);
   directoryRoutes(app, deps);
   certificationRoutes(app, deps);
+  suspensionRoutes(app, deps);
   jobRoutes(app, deps);
   operationsRoutes(app, deps);
   verifyRoutes(app, deps);

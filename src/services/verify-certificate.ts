@@ -35,6 +35,7 @@ export async function verifyCertificate(
     .select([
       "c.certificate_number",
       "c.revoked_at",
+      "c.status",
       "c.issued_at",
       "c.expires_at",
       "t.id as type_id",

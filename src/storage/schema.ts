@@ -8,7 +8,7 @@ type UpdatedAt = ColumnType<Date, never, never>;
 type Json = ColumnType<unknown, string, string>;
 
 export type MembershipRole = "peer_mentor" | "coordinator" | "org_admin";
-export type CertificationStatus = "active" | "expiring_soon" | "expired" | "revoked";
+export type CertificationStatus = "active" | "expiring_soon" | "suspended" | "expired" | "revoked";
 export type CertificationSource = "course_completion" | "manual_grant";
 
 export interface OrganizationsTable {
@@ -75,6 +75,18 @@ export interface CertificationsTable {
   notes: string | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
+}
+
+export interface CertificationSuspensionsTable {
+  id: Generated<string>;
+  certification_id: string;
+  organization_id: string;
+  suspended_at: Timestamp;
+  suspended_by_user_id: string;
+  reason: string;
+  lifted_at: Timestamp | null;
+  lifted_by_user_id: string | null;
+  lift_reason: string | null;
 }
 
 export interface CertificateCountersTable {
@@ -151,6 +163,7 @@ export interface DB {
   certification_types: CertificationTypesTable;
   course_registrations: CourseRegistrationsTable;
   certifications: CertificationsTable;
+  certification_suspensions: CertificationSuspensionsTable;
   certificate_counters: CertificateCountersTable;
   audit_events: AuditEventsTable;
   idempotency_keys: IdempotencyKeysTable;
@@ -163,6 +176,7 @@ export interface DB {
 export type CertificationRow = Selectable<CertificationsTable>;
 export type NewCertification = Insertable<CertificationsTable>;
 export type CertificationUpdate = Updateable<CertificationsTable>;
+export type SuspensionRow = Selectable<CertificationSuspensionsTable>;
 export type OrganizationRow = Selectable<OrganizationsTable>;
 export type UserRow = Selectable<UsersTable>;
 export type CertificationTypeRow = Selectable<CertificationTypesTable>;

@@ -7,7 +7,7 @@ export const VerificationSchema = Type.Object(
   {
     certificate_number: Type.String({ description: "The number verified" }),
     valid: Type.Boolean({ description: "True while active or expiring soon" }),
-    status: Type.String({ description: "active, expiring_soon, expired or revoked" }),
+    status: Type.String({ description: "active, expiring_soon, suspended, expired or revoked" }),
     certification_type: Type.Object(
       { id: Type.String({ description: "Type id" }), name: Type.String({ description: "Type name" }) },
       { description: "What the certificate certifies" },
