@@ -8,6 +8,7 @@ import { httpDuration, httpRequests } from "../observability/metrics.js";
 import type { App, ServerDeps } from "./app.js";
 import { problem, sendProblem, toProblem } from "./problems.js";
 import { certificationRoutes } from "./routes/certifications.js";
+import { credentialRoutes } from "./routes/credentials.js";
 import { directoryRoutes } from "./routes/directory.js";
 import { healthRoutes } from "./routes/health.js";
 import { jobRoutes } from "./routes/jobs.js";
@@ -226,6 +227,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   directoryRoutes(app, deps);
   certificationRoutes(app, deps);
   suspensionRoutes(app, deps);
+  credentialRoutes(app, deps);
   jobRoutes(app, deps);
   operationsRoutes(app, deps);
   verifyRoutes(app, deps);

@@ -89,6 +89,32 @@ export interface CertificationSuspensionsTable {
   lift_reason: string | null;
 }
 
+export interface OrganizationSigningKeysTable {
+  id: Generated<string>;
+  organization_id: string;
+  public_key_multibase: string;
+  secret_key_encrypted: string;
+  created_at: CreatedAt;
+  retired_at: Timestamp | null;
+}
+
+export type StatusPurpose = "revocation" | "suspension";
+
+export interface StatusListsTable {
+  id: Generated<string>;
+  organization_id: string;
+  purpose: StatusPurpose;
+  length: number;
+  created_at: CreatedAt;
+}
+
+export interface CredentialStatusEntriesTable {
+  certification_id: string;
+  purpose: StatusPurpose;
+  status_list_id: string;
+  status_index: number;
+}
+
 export interface CertificateCountersTable {
   prefix: string;
   year: number;
@@ -164,6 +190,9 @@ export interface DB {
   course_registrations: CourseRegistrationsTable;
   certifications: CertificationsTable;
   certification_suspensions: CertificationSuspensionsTable;
+  organization_signing_keys: OrganizationSigningKeysTable;
+  status_lists: StatusListsTable;
+  credential_status_entries: CredentialStatusEntriesTable;
   certificate_counters: CertificateCountersTable;
   audit_events: AuditEventsTable;
   idempotency_keys: IdempotencyKeysTable;
@@ -177,6 +206,8 @@ export type CertificationRow = Selectable<CertificationsTable>;
 export type NewCertification = Insertable<CertificationsTable>;
 export type CertificationUpdate = Updateable<CertificationsTable>;
 export type SuspensionRow = Selectable<CertificationSuspensionsTable>;
+export type SigningKeyRow = Selectable<OrganizationSigningKeysTable>;
+export type StatusListRow = Selectable<StatusListsTable>;
 export type OrganizationRow = Selectable<OrganizationsTable>;
 export type UserRow = Selectable<UsersTable>;
 export type CertificationTypeRow = Selectable<CertificationTypesTable>;
