@@ -41,7 +41,7 @@ const candidates = (
      join certification_types t on t.organization_id = m.organization_id
      where m.role = 'peer_mentor' ${hot ? "and m.organization_id = $2" : ""}
        and not exists (select 1 from certifications c where c.user_id = m.user_id
-         and c.certification_type_id = t.id and c.status in ('active', 'expiring_soon'))
+         and c.certification_type_id = t.id and c.status not in ('expired', 'revoked'))
      order by md5(m.user_id::text || t.id::text) limit $1`,
     hot ? [count, organizationId(0)] : [count],
   )

@@ -12,6 +12,8 @@ export interface Config {
   database: DatabaseTarget;
   dataDir: string;
   jwtSecret: string | null;
+  /** 32 bytes (base64 or base64url) that encrypt the signing keys at rest; null: generated into the data dir. */
+  keyEncryptionKey: Buffer | null;
   jwksUrl: string | null;
   jwtIssuer: string | null;
   jwtAudience: string | null;
@@ -76,6 +78,11 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     name: "CERTSVC_JWT_SECRET",
     default: "(generated into the data dir on first start)",
     description: "HS256 secret for tokens; at least 32 characters",
+  },
+  {
+    name: "CERTSVC_KEY_ENCRYPTION_KEY",
+    default: "(generated into the data dir on first start)",
+    description: "32 bytes, base64: encrypts the organizations' credential signing keys at rest",
   },
   { name: "CERTSVC_JWKS_URL", default: "(unset)", description: "JWKS URL for asymmetric tokens" },
   { name: "CERTSVC_JWT_ISSUER", default: "(unset)", description: "Required `iss` of tokens, when set" },
@@ -205,6 +212,15 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError("CERTSVC_JWT_SECRET", "must be at least 32 characters long");
   }
 
+  const kekRaw = optional(env, "CERTSVC_KEY_ENCRYPTION_KEY");
+  const keyEncryptionKey = kekRaw === null ? null : Buffer.from(kekRaw, "base64");
+  if (keyEncryptionKey !== null && keyEncryptionKey.length !== 32) {
+    throw new ConfigError(
+      "CERTSVC_KEY_ENCRYPTION_KEY",
+      "must be 32 bytes in base64 (openssl rand -base64 32)",
+    );
+  }
+
   const sweepCron = env.CERTSVC_SWEEP_CRON || "*/5 * * * *";
   try {
     new Cron(sweepCron, { paused: true, timezone: "UTC" }).stop();
@@ -275,6 +291,7 @@ export function loadConfig(env: Env = process.env): Config {
       : { kind: "pglite", dataDir: dataDir },
     dataDir,
     jwtSecret,
+    keyEncryptionKey,
     jwksUrl: url(env, "CERTSVC_JWKS_URL", ["http:", "https:"]),
     jwtIssuer: optional(env, "CERTSVC_JWT_ISSUER"),
     jwtAudience: optional(env, "CERTSVC_JWT_AUDIENCE"),

@@ -48,6 +48,22 @@ export function resolveJwtSecret(config: Config): {
   return { secret, generated: true, path };
 }
 
+/**
+ * The key that encrypts the organizations' signing keys: CERTSVC_KEY_ENCRYPTION_KEY, or (on the
+ * embedded default) one generated into the data directory on first start, as the JWT secret is.
+ */
+export function resolveKeyEncryptionKey(config: Config): { key: Buffer; generated: boolean; path: string } {
+  const path = join(config.dataDir, "credential-key");
+  if (config.keyEncryptionKey) return { key: config.keyEncryptionKey, generated: false, path };
+  if (existsSync(path))
+    return { key: Buffer.from(readFileSync(path, "utf8").trim(), "base64"), generated: false, path };
+  mkdirSync(config.dataDir, { recursive: true });
+  const key = randomBytes(32);
+  writeFileSync(path, `${key.toString("base64")}\n`, { mode: 0o600 });
+  chmodSync(path, 0o600);
+  return { key, generated: true, path };
+}
+
 /** Opens the database chosen by the configuration and brings its schema up to date. */
 export async function openRuntime(config: Config, logger: Logger): Promise<Runtime> {
   const database = await openDatabase(config.database);
@@ -60,11 +76,23 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
   }
   const { secret, generated, path } = resolveJwtSecret(config);
   if (generated) logger.warn({ path }, "no CERTSVC_JWT_SECRET set: generated a development secret");
+  const kek = resolveKeyEncryptionKey(config);
+  if (kek.generated) {
+    logger.warn(
+      { path: kek.path },
+      "no CERTSVC_KEY_ENCRYPTION_KEY set: generated one into the data directory",
+    );
+  }
   return {
     config,
     logger,
     database,
-    ctx: { db: database.db, clock: () => new Date(), warningDays: config.warningDays },
+    ctx: {
+      db: database.db,
+      clock: () => new Date(),
+      warningDays: config.warningDays,
+      credentials: { keyEncryptionKey: kek.key, publicUrl: config.publicUrl },
+    },
     jwtSecret: secret,
   };
 }

@@ -12,6 +12,9 @@ import type { Database } from "../src/storage/database.js";
 
 export const SYSTEM = systemPrincipal("test");
 
+/** The key-encryption key of every test context (32 bytes). */
+export const TEST_KEY_ENCRYPTION_KEY = Buffer.alloc(32, 7);
+
 /** A clock the test moves by hand; time never passes by sleeping. */
 export class TestClock {
   constructor(private current = new Date("2026-03-15T10:00:00.000Z")) {}
@@ -29,7 +32,13 @@ export function serviceContext(
   clock = new TestClock(),
   warningDays = 30,
 ): ServiceContext & { clock: () => Date; testClock: TestClock } {
-  return { db: database.db, clock: clock.now, warningDays, testClock: clock };
+  return {
+    db: database.db,
+    clock: clock.now,
+    warningDays,
+    testClock: clock,
+    credentials: { keyEncryptionKey: TEST_KEY_ENCRYPTION_KEY, publicUrl: "http://127.0.0.1:3000" },
+  };
 }
 
 let prefixCounter = 0;

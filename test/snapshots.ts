@@ -15,6 +15,7 @@ export const WRITTEN_TABLES = [
   "memberships",
   "certification_types",
   "course_registrations",
+  "certification_suspensions",
 ] as const;
 
 export type WrittenTable = (typeof WRITTEN_TABLES)[number];
@@ -30,6 +31,7 @@ const ORDER: Record<WrittenTable, string> = {
   memberships: "organization_id, user_id",
   certification_types: "id",
   course_registrations: "id",
+  certification_suspensions: "id",
 };
 
 /** Every row of the written tables, serialized: two equal snapshots mean nothing was written. */

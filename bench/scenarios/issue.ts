@@ -85,7 +85,7 @@ export async function prepareIssue(
      where m.role = 'peer_mentor' ${args.hot ? "and m.organization_id = $2" : ""}
        and not exists (select 1 from certifications c
                        where c.user_id = m.user_id and c.certification_type_id = t.id
-                         and c.status in ('active', 'expiring_soon'))
+                         and c.status not in ('expired', 'revoked'))
      order by md5(m.user_id::text || t.id::text)
      limit $1`,
     args.hot ? [args.max, organizationId(0)] : [args.max],

@@ -46,7 +46,7 @@ const RAW_SWEEP_SQL = `update certifications c set
            and c.expires_at <= $1::timestamptz + ${WINDOW} then $1 else c.expiry_warning_sent_at end
   from certification_types t
   where t.id = c.certification_type_id
-    and c.status in ('active', 'expiring_soon') and c.expires_at is not null and c.revoked_at is null
+    and c.status not in ('expired', 'revoked') and c.expires_at is not null and c.revoked_at is null
     and (c.expires_at <= $1
       or (c.expires_at <= $1::timestamptz + ${WINDOW}
           and (c.status = 'active' or c.expiry_warning_sent_at is null))

@@ -7,13 +7,14 @@ import {
   checkExpiresAfterIssued,
   checkIssuedByRole,
   checkRevocationReason,
+  checkSuspensionReason,
   defaultExpiry,
 } from "./rules.js";
 import {
   assertTransition,
   canApply,
   effectiveStatus,
-  isLive,
+  holdsLivePlace,
   type LifecycleAction,
   requestedStatusChange,
   STATUSES,
@@ -24,13 +25,14 @@ const DAY = 86_400_000;
 const T0 = Date.parse("2026-03-15T10:00:00.000Z");
 const ORG = "11111111-1111-4111-8111-111111111111";
 const ACTIONS: LifecycleAction[] = ["edit", "set_expiry", "renew", "revoke", "reinstate"];
-const RANK: Record<Status, number> = { active: 0, expiring_soon: 1, expired: 2, revoked: 3 };
+const RANK: Record<Status, number> = { active: 0, expiring_soon: 1, suspended: 1, expired: 2, revoked: 3 };
 
 const instant = fc.integer({ min: -800, max: 800 }).map((days) => new Date(T0 + days * DAY));
 const fineInstant = fc.integer({ min: -800 * DAY, max: 800 * DAY }).map((ms) => new Date(T0 + ms));
 const record = fc.record({
   revoked_at: fc.option(instant, { nil: null }),
   expires_at: fc.option(fineInstant, { nil: null }),
+  status: fc.constantFrom<"suspended" | undefined>(undefined, "suspended"),
 });
 const warningDays = fc.integer({ min: 0, max: 365 });
 
@@ -45,14 +47,15 @@ function codeOf(work: () => unknown): string | undefined {
 }
 
 describe("effective status (property)", () => {
-  it("matches the dates: revoked if revoked_at, expired once expires_at has come, expiring within the window, else active", () => {
+  it("matches the dates: revoked if revoked_at, expired once expires_at has come, suspended while suspended, expiring within the window, else active", () => {
     fc.assert(
       fc.property(record, warningDays, fineInstant, (r, days, now) => {
         const status = effectiveStatus(r, days, now);
         if (r.revoked_at !== null) return status === "revoked";
-        if (r.expires_at === null) return status === "active";
-        const left = r.expires_at.getTime() - now.getTime();
+        const left =
+          r.expires_at === null ? Number.POSITIVE_INFINITY : r.expires_at.getTime() - now.getTime();
         if (left <= 0) return status === "expired";
+        if (r.status === "suspended") return status === "suspended";
         return status === (left <= days * DAY ? "expiring_soon" : "active");
       }),
     );
@@ -111,6 +114,7 @@ describe("the lifecycle table (property)", () => {
       fc.property(fc.constantFrom(...STATUSES), fc.constantFrom(...ACTIONS), (status, action) => {
         const code = codeOf(() => assertTransition(status, action));
         if (canApply(status, action)) expect(code).toBeUndefined();
+        else if (action === "suspend") expect(code).toBe("valid_status_transition");
         else
           expect(code).toBe(
             status === "revoked" ? "revoked_cert_cannot_be_reactivated" : "valid_status_transition",
@@ -151,6 +155,8 @@ interface SimRecord {
   issued_at: Date;
   expires_at: Date | null;
   revoked_at: Date | null;
+  /** A suspension is open (what the stored status `suspended` stands for). */
+  suspended: boolean;
 }
 
 type Op =
@@ -159,6 +165,7 @@ type Op =
   | { kind: "revoke"; actor: Actor; pick: number; reason: string }
   | { kind: "reinstate"; actor: Actor; pick: number }
   | { kind: "set_expiry"; actor: Actor; pick: number; expiresInDays: number | null }
+  | { kind: "suspend" | "unsuspend"; actor: Actor; pick: number; reason: string }
   | { kind: "advance"; days: number };
 
 const actor = fc.constantFrom<Actor>(...(Object.keys(PRINCIPALS) as Actor[]));
@@ -179,6 +186,12 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   }),
   fc.record({ kind: fc.constant("reinstate" as const), actor, pick: fc.nat() }),
   fc.record({ kind: fc.constant("set_expiry" as const), actor, pick: fc.nat(), expiresInDays: expiresIn }),
+  fc.record({
+    kind: fc.constantFrom("suspend" as const, "unsuspend" as const),
+    actor,
+    pick: fc.nat(),
+    reason: fc.constantFrom("", "on leave"),
+  }),
   fc.record({ kind: fc.constant("advance" as const), days: fc.integer({ min: 1, max: 120 }) }),
 );
 
@@ -192,17 +205,21 @@ function requireStaff(a: Actor): void {
   }
 }
 
+const simStatus = (r: SimRecord, now: Date) =>
+  effectiveStatus({ ...r, status: r.suspended ? "suspended" : undefined }, 30, now);
+
 function step(records: SimRecord[], now: Date, o: Exclude<Op, { kind: "advance" }>): void {
   const at = (days: number | null) => (days === null ? null : new Date(now.getTime() + days * DAY));
-  const status = (r: SimRecord) => effectiveStatus(r, 30, now);
-  const liveOther = (except: SimRecord | null) => records.some((r) => r !== except && isLive(status(r)));
+  const status = (r: SimRecord) => simStatus(r, now);
+  const liveOther = (except: SimRecord | null) =>
+    records.some((r) => r !== except && holdsLivePlace(status(r)));
   if (o.kind === "issue") {
     checkIssuedByRole(PRINCIPALS[o.actor], ORG);
     const issued_at = new Date(now.getTime() - o.backdateDays * DAY);
     const expires_at = at(o.expiresInDays);
     checkExpiresAfterIssued(issued_at, expires_at);
-    const fresh = { issued_at, expires_at, revoked_at: null };
-    if (isLive(status(fresh)) && liveOther(null))
+    const fresh = { issued_at, expires_at, revoked_at: null, suspended: false };
+    if (holdsLivePlace(status(fresh)) && liveOther(null))
       throw new DomainError("one_active_cert_per_user_per_type", "");
     records.push(fresh);
     return;
@@ -233,15 +250,26 @@ function step(records: SimRecord[], now: Date, o: Exclude<Op, { kind: "advance" 
       assertTransition(current, "reinstate");
       next = { ...target, revoked_at: null };
       break;
+    case "suspend":
+      checkSuspensionReason(o.reason, "Suspending");
+      assertTransition(current, "suspend");
+      next = { ...target, suspended: true };
+      break;
+    case "unsuspend":
+      checkSuspensionReason(o.reason, "Unsuspending");
+      assertTransition(current, "unsuspend");
+      if (!target.suspended) throw new DomainError("valid_status_transition", "");
+      next = { ...target, suspended: false };
+      break;
   }
-  if (isLive(status(next)) && !isLive(current) && liveOther(target)) {
+  if (holdsLivePlace(status(next)) && !holdsLivePlace(current) && liveOther(target)) {
     throw new DomainError("one_active_cert_per_user_per_type", "");
   }
   Object.assign(target, next);
 }
 
 describe("the lifecycle driven by the domain rules (property)", () => {
-  it("keeps at most one live certification, keeps revoked ones revoked unless a global admin reinstates, and changes nothing when it refuses", () => {
+  it("keeps at most one live certification (suspended ones included), keeps revoked ones revoked unless a global admin reinstates, and changes nothing when it refuses", () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 30 }), (ops) => {
         const records: SimRecord[] = [];
@@ -262,7 +290,13 @@ describe("the lifecycle driven by the domain rules (property)", () => {
               }
             });
           }
-          expect(records.filter((r) => isLive(effectiveStatus(r, 30, now))).length).toBeLessThanOrEqual(1);
+          expect(records.filter((r) => holdsLivePlace(simStatus(r, now))).length).toBeLessThanOrEqual(1);
+          // A suspension gives no access, and only an open one makes a live record suspended.
+          for (const r of records) {
+            const s = simStatus(r, now);
+            if (s === "suspended") expect(r.suspended && r.revoked_at === null).toBe(true);
+            if (r.suspended && holdsLivePlace(s)) expect(s).toBe("suspended");
+          }
         }
       }),
       { numRuns: 300 },

@@ -110,6 +110,20 @@ export function checkRevocationReason(reason: string | null | undefined): string
   return trimmed;
 }
 
+/** A suspension and its lifting each carry a reason that is not blank (400, as for reinstate). */
+export function checkSuspensionReason(
+  reason: string | null | undefined,
+  what: "Suspending" | "Unsuspending",
+): string {
+  const trimmed = reason?.trim() ?? "";
+  if (trimmed === "") {
+    throw new DomainError("invalid_request", `${what} a certification requires a non-blank reason`, [
+      { field: "reason", message: "must not be blank" },
+    ]);
+  }
+  return trimmed;
+}
+
 /** Only global admins reinstate a revoked certification (revoked_cert_cannot_be_reactivated). */
 export function canReinstate(principal: Principal): boolean {
   return isGlobal(principal);

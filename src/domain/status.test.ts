@@ -4,7 +4,8 @@ import {
   assertTransition,
   canApply,
   effectiveStatus,
-  isLive,
+  grantsAccess,
+  holdsLivePlace,
   type LifecycleAction,
   requestedStatusChange,
   STATUSES,
@@ -64,9 +65,43 @@ describe("effectiveStatus", () => {
   });
 });
 
-describe("isLive", () => {
+describe("holdsLivePlace and grantsAccess", () => {
   it("counts active and expiring_soon as live, expired and revoked not", () => {
-    expect(STATUSES.filter(isLive)).toEqual(["active", "expiring_soon"]);
+    expect(STATUSES.filter(grantsAccess)).toEqual(["active", "expiring_soon"]);
+  });
+
+  it("a suspended certification keeps its live place but gives no access", () => {
+    expect(STATUSES.filter(holdsLivePlace)).toEqual(["active", "expiring_soon", "suspended"]);
+    expect(grantsAccess("suspended")).toBe(false);
+  });
+});
+
+describe("suspended in the effective status", () => {
+  it("ranks revoked > expired > suspended > expiring_soon > active", () => {
+    const suspended = "suspended" as const;
+    expect(effectiveStatus({ revoked_at: at(-1), expires_at: at(-1), status: suspended }, 30, NOW)).toBe(
+      "revoked",
+    );
+    expect(effectiveStatus({ revoked_at: null, expires_at: at(-1), status: suspended }, 30, NOW)).toBe(
+      "expired",
+    );
+    expect(effectiveStatus({ revoked_at: null, expires_at: at(5), status: suspended }, 30, NOW)).toBe(
+      "suspended",
+    );
+    expect(effectiveStatus({ revoked_at: null, expires_at: null, status: suspended }, 30, NOW)).toBe(
+      "suspended",
+    );
+    expect(effectiveStatus({ revoked_at: null, expires_at: at(5), status: "active" }, 30, NOW)).toBe(
+      "expiring_soon",
+    );
+  });
+
+  it("suspending a revoked, expired or suspended one fails with valid_status_transition", () => {
+    for (const status of ["revoked", "expired", "suspended"] as const) {
+      expect(codeOf(() => assertTransition(status, "suspend"))).toBe("valid_status_transition");
+    }
+    expect(codeOf(() => assertTransition("revoked", "unsuspend"))).toBe("revoked_cert_cannot_be_reactivated");
+    expect(codeOf(() => assertTransition("active", "unsuspend"))).toBe("valid_status_transition");
   });
 });
 
@@ -75,6 +110,7 @@ describe("the lifecycle table", () => {
   const expected: Record<Status, LifecycleAction[]> = {
     active: ["edit", "set_expiry", "renew", "revoke"],
     expiring_soon: ["edit", "set_expiry", "renew", "revoke"],
+    suspended: ["edit", "set_expiry", "renew", "revoke"],
     expired: ["edit", "set_expiry", "renew", "revoke"],
     revoked: ["edit", "reinstate"],
   };

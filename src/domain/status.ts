@@ -1,6 +1,6 @@
 import { DomainError } from "./errors.js";
 
-export const STATUSES = ["active", "expiring_soon", "expired", "revoked"] as const;
+export const STATUSES = ["active", "expiring_soon", "suspended", "expired", "revoked"] as const;
 export type Status = (typeof STATUSES)[number];
 
 export const SOURCES = ["course_completion", "manual_grant"] as const;
@@ -11,24 +11,34 @@ const DAY_MS = 86_400_000;
 export interface Dated {
   revoked_at: Date | null;
   expires_at: Date | null;
+  /**
+   * The stored status. Only `suspended` is read from it: a suspension is the one status no date
+   * gives, and a certification is stored as suspended exactly while a suspension of it is open.
+   */
+  status?: Status | undefined;
 }
 
 /**
  * The status a record has at `now`: revoked if revoked; else expired once `expires_at` has come;
- * else expiring soon within the warning window; else active. Lifetime records never expire.
+ * else suspended while a suspension is open; else expiring soon within the warning window; else
+ * active. Lifetime records never expire.
  */
 export function effectiveStatus(record: Dated, warningDays: number, now: Date): Status {
   if (record.revoked_at !== null) return "revoked";
-  if (record.expires_at === null) return "active";
-  const left = record.expires_at.getTime() - now.getTime();
+  const left =
+    record.expires_at === null ? Number.POSITIVE_INFINITY : record.expires_at.getTime() - now.getTime();
   if (left <= 0) return "expired";
+  if (record.status === "suspended") return "suspended";
   if (left <= warningDays * DAY_MS) return "expiring_soon";
   return "active";
 }
 
-/** Holds the live place of its user and type: counts for one_active_cert_per_user_per_type. */
+/**
+ * Holds the live place of its user and type (one_active_cert_per_user_per_type): not revoked and
+ * not expired. A suspended certification keeps its place.
+ */
 export function holdsLivePlace(status: Status): boolean {
-  return status === "active" || status === "expiring_soon";
+  return status === "active" || status === "expiring_soon" || status === "suspended";
 }
 
 /** Gives access: eligibility, and `valid` in a verification. */
@@ -36,22 +46,27 @@ export function grantsAccess(status: Status): boolean {
   return status === "active" || status === "expiring_soon";
 }
 
-/** Live in both senses (the two part ways once a status holds the place without access). */
-export function isLive(status: Status): boolean {
-  return holdsLivePlace(status) && grantsAccess(status);
-}
-
 /** What can be done to a record, by what it is now. */
-export type LifecycleAction = "edit" | "set_expiry" | "renew" | "revoke" | "reinstate";
+export type LifecycleAction =
+  | "edit"
+  | "set_expiry"
+  | "renew"
+  | "revoke"
+  | "reinstate"
+  | "suspend"
+  | "unsuspend";
 
 /**
  * The lifecycle as one table. Dates move active, expiring_soon and expired into one another
- * (set_expiry and renew); revocation is final except for reinstatement by a global admin.
+ * (set_expiry and renew); a live certification is suspended and unsuspended, keeping its dates
+ * (an expired one can still have its suspension lifted); revocation is final except for
+ * reinstatement by a global admin.
  */
 const LIFECYCLE: Readonly<Record<Status, readonly LifecycleAction[]>> = {
-  active: ["edit", "set_expiry", "renew", "revoke"],
-  expiring_soon: ["edit", "set_expiry", "renew", "revoke"],
-  expired: ["edit", "set_expiry", "renew", "revoke"],
+  active: ["edit", "set_expiry", "renew", "revoke", "suspend"],
+  expiring_soon: ["edit", "set_expiry", "renew", "revoke", "suspend"],
+  suspended: ["edit", "set_expiry", "renew", "revoke", "unsuspend"],
+  expired: ["edit", "set_expiry", "renew", "revoke", "unsuspend"],
   revoked: ["edit", "reinstate"],
 };
 
@@ -65,7 +80,8 @@ export function canApply(status: Status, action: LifecycleAction): boolean {
  */
 export function assertTransition(status: Status, action: LifecycleAction): void {
   if (canApply(status, action)) return;
-  if (status === "revoked") {
+  // Suspending a revoked one is named with the others that cannot be suspended (contract 12a).
+  if (status === "revoked" && action !== "suspend") {
     throw new DomainError(
       "revoked_cert_cannot_be_reactivated",
       "A revoked certification cannot change status; only a global admin can reinstate it",

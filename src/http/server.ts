@@ -14,12 +14,14 @@ import { documentBase, refineDocument } from "./openapi.js";
 import { problem, sendProblem, toProblem } from "./problems.js";
 import { certificationChangeRoutes } from "./routes/certification-changes.js";
 import { certificationRoutes } from "./routes/certifications.js";
+import { credentialRoutes } from "./routes/credentials.js";
 import { directoryRoutes } from "./routes/directory.js";
 import { healthRoutes } from "./routes/health.js";
 import { importRoutes } from "./routes/import.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { operationsRoutes } from "./routes/operations.js";
 import { sharingRoutes } from "./routes/sharing.js";
+import { suspensionRoutes } from "./routes/suspensions.js";
 import { verifyRoutes } from "./routes/verify.js";
 import { AuditEventSchema, CertificationSchema } from "./schemas/certifications.js";
 import { ProblemSchema } from "./schemas/problem.js";
@@ -223,6 +225,8 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   directoryRoutes(app, deps);
   certificationRoutes(app, deps);
   certificationChangeRoutes(app, deps);
+  suspensionRoutes(app, deps);
+  credentialRoutes(app, deps);
   jobRoutes(app, deps);
   operationsRoutes(app, deps);
   // In a scope of its own, so that only the import reads CSV and multipart bodies.

@@ -194,7 +194,7 @@ export function notificationOf(job: ClaimedJob): Notification {
 }
 
 /**
- * Delivers a notification job. A digest goes as it is. A reminder whose certification was revoked or given another
+ * Delivers a notification job. A digest goes as it is. A reminder whose certification was revoked, suspended or given another
  * expiry date since it was enqueued is not sent: it would describe a window that no longer is
  * (a renewal clears the reminder, and the new window sends its own).
  */
@@ -211,12 +211,13 @@ export async function deliverNotificationJob(
   }
   const current = await db
     .selectFrom("certifications")
-    .select(["expires_at", "revoked_at"])
+    .select(["expires_at", "revoked_at", "status"])
     .where("id", "=", notification.certification_id)
     .executeTakeFirst();
   const stale =
     !current ||
     current.revoked_at !== null ||
+    current.status === "suspended" ||
     (current.expires_at?.toISOString() ?? null) !== notification.expires_at;
   if (stale) {
     logger.info({ notification_id: notification.id }, "reminder no longer applies; not sent");

@@ -11,6 +11,7 @@ import {
 import type { Tx } from "../storage/database.js";
 import { enqueueJob, QUEUES } from "../storage/jobs.js";
 import type { CertificationUpdate } from "../storage/schema.js";
+import { findOpenSuspension } from "../storage/suspensions.js";
 import type { ServiceContext } from "./context.js";
 import { expireLapsedWithAudit } from "./issue-certification.js";
 import { type CertificationView, certificationView, etagOf, warningDaysOf } from "./views.js";
@@ -31,6 +32,8 @@ export interface LockedCertification {
   record: CertificationRecord;
   view: CertificationView;
   status: Status;
+  /** A suspension of it is open (its status then reads suspended unless revoked or expired). */
+  suspended: boolean;
   now: Date;
 }
 
@@ -58,7 +61,8 @@ export async function lockForChange(
       "The certification has changed since it was read (If-Match)",
     );
   }
-  return { record, view, status: view.status, now };
+  const suspended = record.status === "suspended" || (await findOpenSuspension(trx, id)) !== undefined;
+  return { record, view, status: view.status, suspended, now };
 }
 
 function matchesEtag(ifMatch: string, etag: string): boolean {
@@ -72,6 +76,10 @@ export interface Change {
   action: string;
   changes: CertificationUpdate;
   reason?: string | null;
+  /** Whether a suspension is open after the change; unchanged when absent. */
+  suspended?: boolean;
+  /** Re-evaluate the holder's badges even if access did not change (revoke, suspend). */
+  evaluateBadges?: boolean;
 }
 
 /**
@@ -86,8 +94,13 @@ export async function applyChange(
   change: Change,
 ): Promise<{ certification: CertificationView; etag: string }> {
   const { record, now } = locked;
+  const suspended = change.suspended ?? locked.suspended;
   const next = { ...record, ...change.changes } as CertificationRecord;
-  const status = effectiveStatus(next, warningDaysOf(record, ctx.warningDays), now);
+  const status = effectiveStatus(
+    { ...next, status: suspended ? "suspended" : undefined },
+    warningDaysOf(record, ctx.warningDays),
+    now,
+  );
   if (holdsLivePlace(status) && !holdsLivePlace(locked.status)) {
     if (await findLiveOther(trx, record.user_id, record.certification_type_id, now, record.id)) {
       throw new DomainError(
@@ -118,7 +131,7 @@ export async function applyChange(
     occurredAt: now,
   });
   // Badges follow access: re-evaluated when a change gives it or takes it away.
-  if (grantsAccess(locked.status) !== grantsAccess(status)) {
+  if (change.evaluateBadges === true || grantsAccess(locked.status) !== grantsAccess(status)) {
     await enqueueJob(trx, {
       queue: QUEUES.badgeEvaluation,
       payload: { user_id: record.user_id, certification_id: record.id, reason: change.action },

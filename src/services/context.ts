@@ -6,6 +6,15 @@ export interface ServiceContext {
   db: Db;
   clock: () => Date;
   warningDays: number;
+  /** For signed credentials; without it organizations get their key when first needed. */
+  credentials?: CredentialSettings;
+}
+
+export interface CredentialSettings {
+  /** 32 bytes: AES-256-GCM key of the organizations' private signing keys at rest. */
+  keyEncryptionKey: Buffer;
+  /** Base of the status list URLs and the issuer profile's url (CERTSVC_PUBLIC_URL). */
+  publicUrl: string;
 }
 
 /** Runs `work` again after a deadlock or serialization failure, up to three attempts in all. */

@@ -5,6 +5,7 @@ import { appendAuditEvent } from "../storage/audit-events.js";
 import { findOrganizationByPrefix, insertOrganization } from "../storage/organizations.js";
 import type { OrganizationRow } from "../storage/schema.js";
 import { inTransaction, type ServiceContext } from "./context.js";
+import { makeSigningKey } from "./signing-keys.js";
 
 export interface OrganizationView {
   id: string;
@@ -45,6 +46,7 @@ export async function createOrganization(
     }
     const row = await insertOrganization(trx, { name, prefix: input.prefix, time_zone: timeZone });
     const view = organizationView(row);
+    await makeSigningKey(ctx, trx, row.id);
     await appendAuditEvent(trx, {
       entityType: "organization",
       entityId: row.id,

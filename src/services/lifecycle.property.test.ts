@@ -14,7 +14,7 @@ import {
 import { snapshotTables } from "../../test/snapshots.js";
 import { DomainError } from "../domain/errors.js";
 import type { Principal } from "../domain/principal.js";
-import { effectiveStatus, isLive, STATUSES } from "../domain/status.js";
+import { effectiveStatus, holdsLivePlace, STATUSES } from "../domain/status.js";
 import { completeCourse } from "./complete-course.js";
 import type { ServiceContext } from "./context.js";
 import { grantCertification } from "./issue-certification.js";
@@ -22,6 +22,7 @@ import { getCertification, listOrganizationCertifications } from "./read-certifi
 import { reinstateCertification } from "./reinstate-certification.js";
 import { renewCertification } from "./renew-certification.js";
 import { revokeCertification } from "./revoke-certification.js";
+import { suspendCertification, unsuspendCertification } from "./suspend-certification.js";
 import { updateCertification } from "./update-certification.js";
 
 const DAY = 86_400_000;
@@ -43,6 +44,7 @@ const OPERATION_TABLES = [
   "jobs",
   "certificate_counters",
   "idempotency_keys",
+  "certification_suspensions",
 ] as const;
 
 /** undefined: the type's default; null: lifetime; a number: days from now. */
@@ -91,6 +93,15 @@ const operation = fc.oneof(
   {
     weight: 2,
     arbitrary: fc.record({ kind: fc.constant("reinstate" as const), actor, pick: fc.nat(), reason }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constantFrom("suspend" as const, "unsuspend" as const),
+      actor,
+      pick: fc.nat(),
+      reason: fc.constantFrom("", "on leave"),
+    }),
   },
   {
     weight: 2,
@@ -195,6 +206,10 @@ async function apply(ctx: ServiceContext, world: World, op: Exclude<Operation, {
       return revokeCertification(ctx, principal, id, { reason: op.reason });
     case "reinstate":
       return reinstateCertification(ctx, principal, id, { reason: op.reason });
+    case "suspend":
+      return suspendCertification(ctx, principal, id, { reason: op.reason });
+    case "unsuspend":
+      return unsuspendCertification(ctx, principal, id, { reason: op.reason });
     case "patch":
       return updateCertification(ctx, principal, id, {
         ...(op.expires === undefined ? {} : { expiresAt: atDays(ctx, op.expires) }),
@@ -229,7 +244,7 @@ async function checkInvariants(ctx: ServiceContext, world: World) {
     .selectFrom("certifications")
     .select(["user_id", "certification_type_id", (eb) => eb.fn.countAll<number>().as("n")])
     .where("organization_id", "=", world.organizationId)
-    .where("status", "in", ["active", "expiring_soon"])
+    .where("status", "in", ["active", "expiring_soon", "suspended"])
     .groupBy(["user_id", "certification_type_id"])
     .having((eb) => eb.fn.countAll(), ">", 1)
     .execute();
@@ -239,10 +254,25 @@ async function checkInvariants(ctx: ServiceContext, world: World) {
   const listed = await listOrganizationCertifications(ctx, SYSTEM, world.organizationId, { limit: 200 });
   const shown = new Map(listed.items.map((view) => [view.id, view.status]));
   expect(shown.size).toBe(rows.length);
+  const open = new Set(
+    (
+      await ctx.db
+        .selectFrom("certification_suspensions")
+        .select("certification_id")
+        .where("organization_id", "=", world.organizationId)
+        .where("lifted_at", "is", null)
+        .execute()
+    ).map((s) => s.certification_id),
+  );
   const live = new Map<string, number>();
   for (const row of rows) {
     const status = effectiveStatus(row, row.warning_days ?? ctx.warningDays, now);
-    if (isLive(status)) {
+    // Stored as suspended exactly while a suspension is open, unless revoked or stored as expired.
+    if (row.status === "suspended") expect(open.has(row.id)).toBe(true);
+    if (open.has(row.id) && row.status !== "revoked" && row.status !== "expired") {
+      expect(row.status).toBe("suspended");
+    }
+    if (holdsLivePlace(status)) {
       const key = `${row.user_id}/${row.certification_type_id}`;
       live.set(key, (live.get(key) ?? 0) + 1);
     }

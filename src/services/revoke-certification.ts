@@ -26,6 +26,7 @@ export async function revokeCertification(
     return applyChange(ctx, trx, principal, locked, {
       action: "revoked",
       reason,
+      evaluateBadges: true,
       changes: { revoked_at: locked.now, revoked_by_user_id: principal.userId, revocation_reason: reason },
     });
   });

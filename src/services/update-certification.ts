@@ -62,6 +62,11 @@ export async function updateCertification(
       actions.push("notes_changed");
     }
     if (actions.length === 0) return { certification: locked.view, etag: etagOf(locked.view) };
-    return applyChange(ctx, trx, principal, locked, { action: actions.join("+"), changes, reason });
+    return applyChange(ctx, trx, principal, locked, {
+      action: actions.join("+"),
+      changes,
+      reason,
+      evaluateBadges: revoke,
+    });
   });
 }

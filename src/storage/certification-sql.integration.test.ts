@@ -4,6 +4,7 @@ import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../tes
 import { grant, makeScene, makeType, serviceContext } from "../../test/factories.js";
 import { STATUSES, type Status } from "../domain/status.js";
 import { revokeCertification } from "../services/revoke-certification.js";
+import { suspendCertification } from "../services/suspend-certification.js";
 import { certificationView } from "../services/views.js";
 import { certificationJsonSql, effectiveStatusSql } from "./certification-sql.js";
 import { findCertification } from "./certifications.js";
@@ -37,11 +38,13 @@ describe.each(DATABASE_KINDS)("the certification's SQL on %s", (kind) => {
           expiresAt: at(-1),
         })
       ).id,
+      suspended: (await grant(ctx, scene, { certificationTypeId: await typeWith(40), expiresAt: at(20) })).id,
       revoked: (await grant(ctx, scene, { certificationTypeId: await typeWith(20), expiresAt: null })).id,
     };
     await revokeCertification(ctx, scene.coordinator.principal, made.revoked, {
       reason: "Left the programme",
     });
+    await suspendCertification(ctx, scene.coordinator.principal, made.suspended, { reason: "On leave" });
     // A stored status behind the dates: the effective status comes from the dates, in both.
     ctx.testClock.advanceDays(3);
     const later = ctx.clock();
@@ -62,7 +65,7 @@ describe.each(DATABASE_KINDS)("the certification's SQL on %s", (kind) => {
       const { rows: issued } = await sql<{ after: unknown }>`
         select after from audit_events where entity_id = ${record.id} and action = 'issued'`.execute(ctx.db);
       const atIssue = certificationView(
-        { ...record, revoked_at: null, revoked_by_user_id: null, revocation_reason: null },
+        { ...record, status: "active", revoked_at: null, revoked_by_user_id: null, revocation_reason: null },
         now,
         ctx.warningDays,
       );

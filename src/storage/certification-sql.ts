@@ -49,12 +49,17 @@ export function isoSql(expression: string): RawBuilder<string | null> {
 }
 
 /**
- * The stored statuses that hold a live place: the predicate of the partial unique index
- * one_active_cert_per_user_per_type (and of the sweep's live-expiry index), written as they are
- * so that the planner matches the indexes.
+ * The stored statuses that hold a live place (active, expiring_soon, suspended): the predicate of
+ * the partial unique index one_active_cert_per_user_per_type and of the sweep's live-expiry index
+ * (migration 0006), written as they are so that the planner matches the indexes.
  */
 export function storedLiveSql(row: string): RawBuilder<SqlBool> {
-  return sql.raw(`${row}.status in ('active', 'expiring_soon')`);
+  return sql.raw(`${row}.status not in ('expired', 'revoked')`);
+}
+
+/** Stored as suspended: a suspension of it is open (the trigger certifications_check_suspension holds it). */
+export function storedSuspendedSql(row: string): RawBuilder<SqlBool> {
+  return sql.raw(`${row}.status = 'suspended'`);
 }
 
 /** Live by its dates at `now`, whatever is stored: not revoked and not past its expiry. */
@@ -69,7 +74,8 @@ export function lapsedSql(row: string, now: Date): RawBuilder<SqlBool> {
 }
 
 /**
- * The effective status as SQL, the same function as domain/status.ts effectiveStatus: filters
+ * The effective status as SQL, the same function as domain/status.ts effectiveStatus (revoked >
+ * expired > suspended > expiring_soon > active): filters
  * must agree with what each row then shows. `type` is the alias of the row's certification type,
  * whose warning_days is the window (null: the default). The window is counted in hours: an interval of days is calendar days in the session's
  * time zone, one hour short or long across a change of clocks, where the domain counts days of 24
@@ -85,8 +91,9 @@ export function effectiveStatusSql(
   const expiresAt = sql.ref(`${row}.expires_at`);
   return sql<Status>`case
     when ${revokedAt} is not null then 'revoked'
-    when ${expiresAt} is null then 'active'
     when ${expiresAt} <= ${now}::timestamptz then 'expired'
+    when ${storedSuspendedSql(row)} then 'suspended'
+    when ${expiresAt} is null then 'active'
     when ${expiresAt} <= ${now}::timestamptz
       + make_interval(hours => 24 * coalesce(${sql.ref(`${type}.warning_days`)}, ${defaultWarningDays}::int)) then 'expiring_soon'
     else 'active' end`;

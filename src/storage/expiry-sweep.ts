@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import { certificationJsonSql, isoSql, storedLiveSql } from "./certification-sql.js";
+import { certificationJsonSql, isoSql, storedLiveSql, storedSuspendedSql } from "./certification-sql.js";
 import type { Db } from "./database.js";
 import { QUEUES } from "./jobs.js";
 
@@ -72,14 +72,16 @@ export async function sweepBatch(db: Db, input: SweepBatchInput): Promise<SweepB
     + make_interval(hours => 24 * coalesce(t.warning_days, ${defaultWarningDays}::int)))`;
   const afterPosition = sql`(${afterExpires}::timestamptz is null
     or (c.expires_at, c.id) > (${afterExpires}::timestamptz, ${afterId}::uuid))`;
+  // A suspended row is only ever due for its expiry: no window, no reminder while suspended.
   const picked = sql`c.id, c.status as old_status, c.expires_at,
     case
       when c.expires_at <= ${now}::timestamptz then 'expired'
+      when ${storedSuspendedSql("c")} then 'suspended'
       when c.expires_at <= ${windowEnd} then 'expiring_soon'
       else 'active'
     end::certification_status as new_status,
     (c.expires_at > ${now}::timestamptz and c.expiry_warning_sent_at is null
-      and c.expires_at <= ${windowEnd}) as notify`;
+      and not ${storedSuspendedSql("c")} and c.expires_at <= ${windowEnd}) as notify`;
   const result = await sql<{
     changed: number;
     expired: number;
@@ -98,7 +100,8 @@ export async function sweepBatch(db: Db, input: SweepBatchInput): Promise<SweepB
         and ${afterPosition}
         and (
           c.expires_at <= ${now}::timestamptz
-          or (c.expires_at <= ${windowEnd} and (c.status = 'active' or c.expiry_warning_sent_at is null))
+          or (c.expires_at <= ${windowEnd} and not ${storedSuspendedSql("c")}
+              and (c.status = 'active' or c.expiry_warning_sent_at is null))
           or (c.status = 'expiring_soon' and c.expires_at > ${windowEnd}))
       order by c.expires_at, c.id
       limit ${input.batchSize}::int

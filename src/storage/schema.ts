@@ -8,7 +8,7 @@ type UpdatedAt = ColumnType<Date, never, never>;
 type Json = ColumnType<unknown, string, string>;
 
 export type MembershipRole = "peer_mentor" | "coordinator" | "org_admin";
-export type CertificationStatus = "active" | "expiring_soon" | "expired" | "revoked";
+export type CertificationStatus = "active" | "expiring_soon" | "suspended" | "expired" | "revoked";
 export type CertificationSource = "course_completion" | "manual_grant";
 
 export interface OrganizationsTable {
@@ -75,6 +75,44 @@ export interface CertificationsTable {
   notes: string | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
+}
+
+export interface CertificationSuspensionsTable {
+  id: Generated<string>;
+  certification_id: string;
+  organization_id: string;
+  suspended_at: Timestamp;
+  suspended_by_user_id: string;
+  reason: string;
+  lifted_at: Timestamp | null;
+  lifted_by_user_id: string | null;
+  lift_reason: string | null;
+}
+
+export interface OrganizationSigningKeysTable {
+  id: Generated<string>;
+  organization_id: string;
+  public_key_multibase: string;
+  secret_key_encrypted: string;
+  created_at: CreatedAt;
+  retired_at: Timestamp | null;
+}
+
+export type StatusPurpose = "revocation" | "suspension";
+
+export interface StatusListsTable {
+  id: Generated<string>;
+  organization_id: string;
+  purpose: StatusPurpose;
+  length: number;
+  created_at: CreatedAt;
+}
+
+export interface CredentialStatusEntriesTable {
+  certification_id: string;
+  purpose: StatusPurpose;
+  status_list_id: string;
+  status_index: number;
 }
 
 export interface CertificateCountersTable {
@@ -181,6 +219,10 @@ export interface DB {
   certification_types: CertificationTypesTable;
   course_registrations: CourseRegistrationsTable;
   certifications: CertificationsTable;
+  certification_suspensions: CertificationSuspensionsTable;
+  organization_signing_keys: OrganizationSigningKeysTable;
+  status_lists: StatusListsTable;
+  credential_status_entries: CredentialStatusEntriesTable;
   certificate_counters: CertificateCountersTable;
   audit_events: AuditEventsTable;
   idempotency_keys: IdempotencyKeysTable;
@@ -196,6 +238,9 @@ export interface DB {
 export type CertificationRow = Selectable<CertificationsTable>;
 export type NewCertification = Insertable<CertificationsTable>;
 export type CertificationUpdate = Updateable<CertificationsTable>;
+export type SuspensionRow = Selectable<CertificationSuspensionsTable>;
+export type SigningKeyRow = Selectable<OrganizationSigningKeysTable>;
+export type StatusListRow = Selectable<StatusListsTable>;
 export type OrganizationRow = Selectable<OrganizationsTable>;
 export type UserRow = Selectable<UsersTable>;
 export type CertificationTypeRow = Selectable<CertificationTypesTable>;

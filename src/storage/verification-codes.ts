@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import type { Status } from "../domain/status.js";
 import type { Queryable, Tx } from "./database.js";
 
 /** The stored code of a certification (8 characters, without the hyphen). */
@@ -33,6 +34,8 @@ export async function replaceVerificationCode(trx: Tx, certificationId: string):
 export interface VerificationRecord {
   certificate_number: string;
   revoked_at: Date | null;
+  /** The stored status: effectiveStatus reads `suspended` from it. */
+  status: Status;
   issued_at: Date;
   expires_at: Date | null;
   type_id: string;
@@ -59,7 +62,7 @@ export async function findForVerification(
   certificateNumber: string,
 ): Promise<VerificationRecord | null> {
   const result = await sql<VerificationRow>`
-    select c.certificate_number, c.revoked_at, c.issued_at, c.expires_at,
+    select c.certificate_number, c.revoked_at, c.status, c.issued_at, c.expires_at,
       t.id as type_id, t.name as type_name, t.warning_days,
       o.id as organization_id, o.name as organization_name, o.prefix,
       u.display_name, v.code

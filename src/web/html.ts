@@ -46,6 +46,7 @@ export function link(path: string, language: Language): string {
 const ICON_PATHS: Readonly<Record<Status | "unknown", string>> = {
   active: "M9 16.2 4.8 12l-1.4 1.4L9 19 21 7l-1.4-1.4z",
   expiring_soon: "M1 21h22L12 2 1 21zm12-3h-2v-2h2v2zm0-4h-2v-4h2v4z",
+  suspended: "M6 19h4V5H6v14zm8-14v14h4V5h-4z",
   expired:
     "M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm0 18a8 8 0 1 1 0-16 8 8 0 0 1 0 16zm.5-13H11v6l5.2 3.2.8-1.3-4.5-2.7z",
   revoked:

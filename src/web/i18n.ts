@@ -92,6 +92,8 @@ export function verificationStatus(status: Status, m: Messages): { label: string
       return { label: m.statusValid, text: m.statusValidText };
     case "expiring_soon":
       return { label: m.statusExpiringSoon, text: m.statusExpiringSoonText };
+    case "suspended":
+      return { label: m.statusSuspended, text: m.statusSuspendedText };
     case "expired":
       return { label: m.statusExpired, text: m.statusExpiredText };
     case "revoked":
@@ -106,6 +108,8 @@ export function statusLabel(status: Status, m: Messages): string {
       return m.statusActive;
     case "expiring_soon":
       return m.statusExpiringSoonShort;
+    case "suspended":
+      return m.statusSuspended;
     case "expired":
       return m.statusExpired;
     case "revoked":

@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import fontkit from "@pdf-lib/fontkit";
 import { degrees, PDFDocument, type PDFFont, type PDFPage, rgb } from "pdf-lib";
 import QRCode from "qrcode";
-import { isLive, type Status } from "../domain/status.js";
+import { grantsAccess, type Status } from "../domain/status.js";
 import { formatDate, type Language, localeOf, messages, statusLabel } from "./i18n.js";
 
 export interface CertificateFacts {
@@ -160,7 +160,7 @@ export async function renderCertificatePdf(
   centred(page, printable(m.pdfVerifyAt), qrY - 22, regular, 10, MUTED);
   centred(page, printable(url), qrY - 38, regular, 10, INK);
 
-  if (!isLive(facts.status)) markNotValid(page, bold, m.pdfNotValid);
+  if (!grantsAccess(facts.status)) markNotValid(page, bold, m.pdfNotValid);
   return doc.save();
 }
 

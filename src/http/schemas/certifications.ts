@@ -5,7 +5,7 @@ import { Nullable, NullableString, OneOf, Timestamp, Uuid } from "./common.js";
 /** A certification as the API shows it, its list page and filters, its audit trail, and the headers of changes. */
 
 const STATUS_DESCRIPTION =
-  "Effective status: revoked, else expired once expires_at has come, else expiring_soon within the warning window, else active";
+  "Effective status: revoked, else expired once expires_at has come, else suspended while a suspension is open, else expiring_soon within the warning window, else active";
 export const StatusSchema = OneOf(STATUSES, { description: STATUS_DESCRIPTION });
 export const SourceSchema = OneOf(SOURCES, { description: "How the certification was acquired" });
 export const CertificationSchema = Type.Object(
