@@ -102,7 +102,7 @@ describe.each(DATABASE_KINDS)("verification codes and public verification on %s"
       const answer = await call(path, token);
       expect(answer.status).toBe(200);
       expect(answer.body).toEqual({ verification_code: code });
-      expect(answer.headers["cache-control"]).toBe("private, no-store");
+      expect(answer.headers["cache-control"]).toMatch(/no-store/);
     }
     expectProblem(await call(path, w.tokens.service), 403, "forbidden");
     for (const token of [w.tokens.otherMentorA, w.tokens.coordinatorB, w.tokens.stranger]) {
@@ -231,7 +231,7 @@ describe.each(DATABASE_KINDS)("verification codes and public verification on %s"
         .join("/")} requests):`,
       medians,
     );
-  });
+  }, 300_000);
 
   it("on the page too, a missing code, a wrong code and an unknown number are one and the same 404", async () => {
     const number = w.certification.certificate_number;
