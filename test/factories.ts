@@ -152,3 +152,18 @@ export async function verificationCodeOf(ctx: ServiceContext, certificationId: s
     .executeTakeFirstOrThrow();
   return `${row.code.slice(0, 4)}-${row.code.slice(4)}`;
 }
+
+/** The verification code of a certificate number, or a well-formed one for a number that has none. */
+export async function verificationCodeOfNumber(
+  ctx: ServiceContext,
+  certificateNumber: string,
+): Promise<string> {
+  const row = await ctx.db
+    .selectFrom("certifications as c")
+    .innerJoin("certification_verification_codes as v", "v.certification_id", "c.id")
+    .select("v.code")
+    .where("c.certificate_number", "=", certificateNumber)
+    .executeTakeFirst();
+  const code = row?.code ?? "ABCD2345";
+  return `${code.slice(0, 4)}-${code.slice(4)}`;
+}

@@ -13,6 +13,7 @@ import {
   makeType,
   serviceContext,
   TestClock,
+  verificationCodeOfNumber,
 } from "../../test/factories.js";
 import type { App, ServerDeps } from "../http/app.js";
 import { Authenticator, signToken } from "../http/auth.js";
@@ -193,8 +194,10 @@ describe("web pages in a real browser", () => {
     await page
       .getByRole("textbox", { name: "Sertifikatnummer" })
       .fill(seed.valid.certificate_number.toLowerCase());
+    const code = await verificationCodeOfNumber(ctx, seed.valid.certificate_number);
+    await page.getByRole("textbox", { name: "Kontrollkode" }).fill(code.toLowerCase());
     await page.getByRole("button", { name: "Verifiser" }).click();
-    await page.waitForURL(`**/verify/${seed.valid.certificate_number}?lang=nb`);
+    await page.waitForURL(`**/verify/${seed.valid.certificate_number}?code=${code}&lang=nb`);
     expect(await page.getByRole("heading", { level: 2 }).first().textContent()).toBe("Gyldig");
   });
 
@@ -206,8 +209,10 @@ describe("web pages in a real browser", () => {
     expect(await axeViolations(page)).toEqual([]);
     await shoot(page, "home-en");
     await page.getByRole("textbox", { name: "Certificate number" }).fill(seed.expired.certificate_number);
+    const code = await verificationCodeOfNumber(ctx, seed.expired.certificate_number);
+    await page.getByRole("textbox", { name: "Verification code" }).fill(code);
     await page.getByRole("button", { name: "Verify" }).click();
-    await page.waitForURL(`**/verify/${seed.expired.certificate_number}?lang=en`);
+    await page.waitForURL(`**/verify/${seed.expired.certificate_number}?code=${code}&lang=en`);
     expect(await page.getByRole("heading", { level: 2 }).first().textContent()).toBe("Expired");
   });
 
@@ -246,8 +251,8 @@ describe("web pages in a real browser", () => {
       name: "unknown",
       number: () => "ZZZ-2020-99999",
       status: 404,
-      nb: "Ukjent sertifikatnummer",
-      en: "Unknown certificate number",
+      nb: "Ikke bekreftet",
+      en: "Not confirmed",
     },
     {
       name: "malformed",
@@ -262,7 +267,8 @@ describe("web pages in a real browser", () => {
     for (const language of ["nb", "en"] as const) {
       it(`the verification page shows a ${c.name} certificate in words and an icon (${language})`, async () => {
         const page = await newPage();
-        const response = await page.goto(`${base}/verify/${c.number()}?lang=${language}`);
+        const code = await verificationCodeOfNumber(ctx, c.number());
+        const response = await page.goto(`${base}/verify/${c.number()}?code=${code}&lang=${language}`);
         expect(response?.status()).toBe(c.status);
         expect(await page.getAttribute("html", "lang")).toBe(language);
         const statusHeading = page.getByRole("heading", { level: 2 }).first();
@@ -340,7 +346,7 @@ describe("web pages in a real browser", () => {
 
     // The public page agrees.
     const publicPage = await newPage();
-    await publicPage.goto(`${base}/verify/${number}`);
+    await publicPage.goto(`${base}/verify/${number}?code=${await verificationCodeOfNumber(ctx, number)}`);
     expect(await publicPage.getByRole("heading", { level: 2 }).first().textContent()).toBe("Trukket tilbake");
   });
 
