@@ -123,3 +123,33 @@ export async function startServer(
 }
 
 export const tokenFor = (userId: string) => signToken(TEST_SECRET, userId);
+
+/**
+ * WCAG 2.5.8: controls smaller than 24 × 24 CSS px in `scope` (visible ones; links inside a
+ * sentence are exempt, so only links that stand alone in their block are measured).
+ */
+export async function smallTargets(page: Page, scope = "main"): Promise<string[]> {
+  return page.evaluate((selector) => {
+    const root = document.querySelector(selector);
+    if (!root) return [];
+    const small: string[] = [];
+    for (const node of Array.from(
+      root.querySelectorAll<HTMLElement>("a[href], button, input, select, textarea"),
+    )) {
+      const box = node.getBoundingClientRect();
+      if (box.width === 0 && box.height === 0) continue;
+      if (node.closest(".visually-hidden")) continue;
+      if (
+        node.tagName === "A" &&
+        (node.parentElement?.textContent ?? "").trim() !== (node.textContent ?? "").trim()
+      )
+        continue;
+      if (box.width < 24 || box.height < 24) {
+        small.push(
+          `${node.tagName.toLowerCase()}#${node.id || "?"} "${(node.textContent ?? "").trim().slice(0, 30)}" ${Math.round(box.width)}×${Math.round(box.height)}`,
+        );
+      }
+    }
+    return small;
+  }, scope);
+}

@@ -8,6 +8,7 @@ import {
   newPage,
   screenshot,
   sidewaysScroll,
+  smallTargets,
   startServer,
   tokenFor,
 } from "../../test/browser.js";
@@ -482,6 +483,7 @@ describe.each(DATABASE_KINDS)("the staff workspace in a real browser (%s)", (kin
         await page.locator(`#view-${view}`).waitFor();
         expect(await axeViolations(page), `${view} (${language})`).toEqual([]);
         expect(await sidewaysScroll(page), `${view} (${language})`).toEqual([]);
+        expect(await smallTargets(page, "#staff"), `${view} (${language})`).toEqual([]);
         if (language === "en") await screenshot(page, `${kind}-view-${view}-en`);
         if (language === "en" && view === "certs") {
           // The bulk revoke dialog in English.
