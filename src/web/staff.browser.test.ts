@@ -216,7 +216,7 @@ describe.each(DATABASE_KINDS)("the staff workspace in a real browser (%s)", (kin
     await page.getByRole("button", { name: "Vis", exact: true }).click();
     await page
       .locator("#expiring-msg")
-      .getByText(/^1 sertifikater utløper før/)
+      .getByText(/^1 sertifikat utløper før/)
       .waitFor();
     expect(await page.getByRole("list", { name: "Antall per uke" }).textContent()).toMatch(
       /^Uke \d+ \(.+\): 1$/,

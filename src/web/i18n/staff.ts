@@ -22,6 +22,7 @@ export const nb = {
   exportFilePrefix: "sertifikater",
   fileDownloaded: "{file} er lastet ned.",
   listCount: "Viser {count} sertifikater.",
+  listCountOne: "Viser 1 sertifikat.",
   colSelect: "Velg",
   colActions: "Handlinger",
   selectRow: "Velg {number}",
@@ -43,6 +44,7 @@ export const nb = {
 
   expiringIntro: "Sertifikater som utløper før datoen, de første først, med antall per uke.",
   expiringSummary: "{count} sertifikater utløper før {date}.",
+  expiringSummaryOne: "1 sertifikat utløper før {date}.",
   expiringPerWeek: "Antall per uke",
   weekCount: "Uke {week} ({from}–{to}): {count}",
   expiringCaption: "Utløper, de første først",
@@ -125,6 +127,7 @@ export const en: typeof nb = {
   exportFilePrefix: "certificates",
   fileDownloaded: "{file} has been downloaded.",
   listCount: "Showing {count} certificates.",
+  listCountOne: "Showing 1 certificate.",
   colSelect: "Select",
   colActions: "Actions",
   selectRow: "Select {number}",
@@ -145,6 +148,7 @@ export const en: typeof nb = {
 
   expiringIntro: "Certificates that expire before the date, soonest first, with a count per week.",
   expiringSummary: "{count} certificates expire before {date}.",
+  expiringSummaryOne: "1 certificate expires before {date}.",
   expiringPerWeek: "Count per week",
   weekCount: "Week {week} ({from}–{to}): {count}",
   expiringCaption: "Expiring, soonest first",

@@ -5,7 +5,7 @@ import { $, el, statusBadge, table } from "./dom.js";
 import { holderOf, numberLink, typeOf } from "./list.js";
 import { say } from "./notice.js";
 import { state } from "./state.js";
-import { fill, formatDate, locale, S, TZ } from "./strings.js";
+import { count as counted, fill, formatDate, locale, S, TZ } from "./strings.js";
 import { registerView } from "./views.js";
 
 const DAY = 86_400_000;
@@ -52,7 +52,11 @@ async function loadExpiring() {
     weeks.get(w.key).items.push(c);
   }
   $("expiring-weeks").replaceChildren(
-    el("p", { class: "summary" }, fill(S.expiringSummary, { count: items.length, date: formatDate(before) })),
+    el(
+      "p",
+      { class: "summary" },
+      counted("expiringSummary", { count: items.length, date: formatDate(before) }),
+    ),
     weeks.size
       ? el(
           "ul",
@@ -101,7 +105,7 @@ export function wireExpiring() {
     attempt(async () => {
       const count = await loadExpiring();
       say(
-        fill(S.expiringSummary, { count, date: formatDate(osloMidnight($("expiring-before").value)) }),
+        counted("expiringSummary", { count, date: formatDate(osloMidnight($("expiring-before").value)) }),
         false,
         "expiring-msg",
       );

@@ -7,7 +7,7 @@ import { downloadLink } from "./download.js";
 import { features } from "./features.js";
 import { say } from "./notice.js";
 import { memberName, state } from "./state.js";
-import { fill, formatDate, link, locale, S } from "./strings.js";
+import { count, fill, formatDate, link, locale, S } from "./strings.js";
 import { registerView } from "./views.js";
 
 const NUMBER = /^[A-Z][A-Z0-9]{1,9}-\d{4}-\d{5,}$/;
@@ -211,7 +211,7 @@ export function wireList() {
     attempt(async () => {
       await refreshCerts();
       const shown = $("list").querySelectorAll("tbody tr").length;
-      say(fill(S.listCount, { count: shown }), false, "certs-msg");
+      say(count("listCount", { count: shown }), false, "certs-msg");
     }, "certs-msg");
   });
 

@@ -19,3 +19,7 @@ export const formatDateTime = (iso) => dateTimeFormat.format(new Date(iso));
 
 /** A link to this page with the language kept. */
 export const link = (params) => `/app?${new URLSearchParams({ lang, ...params })}`;
+
+/** `S[key]` filled, or `S[key + "One"]` when the count is 1 and the dictionary has it. */
+export const count = (key, values) =>
+  fill(values.count === 1 && S[`${key}One`] ? S[`${key}One`] : S[key], values);
