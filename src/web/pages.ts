@@ -1,3 +1,4 @@
+import { MESSAGES } from "../domain/messages.js";
 import { Html, html, link, page } from "./html.js";
 import { type Language, type Messages, messages, STAFF_KEYS } from "./i18n.js";
 import { mentorSection, signInSection } from "./mentor-page.js";
@@ -96,8 +97,14 @@ const APP_STRINGS = [
   "sessionExpired",
 ] as const satisfies readonly (keyof Messages)[];
 
-function appStrings(m: Messages): string {
-  const picked = Object.fromEntries([...APP_STRINGS, ...STAFF_KEYS].map((key) => [key, m[key]]));
+function appStrings(m: Messages, language: Language): string {
+  const picked = {
+    ...Object.fromEntries([...APP_STRINGS, ...STAFF_KEYS].map((key) => [key, m[key]])),
+    // Each problem code's sentence, for the page to say what the server said in another language.
+    problems: Object.fromEntries(
+      Object.entries(MESSAGES).map(([code, sentence]) => [code, sentence[language]]),
+    ),
+  };
   // JSON in a data block: "<" is escaped so no text can close the element.
   return JSON.stringify(picked).replaceAll("<", "\\u003c");
 }
@@ -117,7 +124,7 @@ export function appPage(language: Language, options: { platformUrl?: string | nu
     scripts: ["/assets/app/main.js"],
     styles: ["/assets/staff.css", "/assets/mentor.css"],
     body: html`<h1>${m.appTitle}</h1>
-<script type="application/json" id="app-strings">${new Html(appStrings(m))}</script>
+<script type="application/json" id="app-strings">${new Html(appStrings(m, language))}</script>
 <div id="notice" class="notice" role="status" aria-live="polite" aria-atomic="true"></div>
 <noscript><p>${m.noScript}</p></noscript>
 

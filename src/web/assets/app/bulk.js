@@ -17,8 +17,9 @@ async function preview(ids) {
     const rows = answer.items ?? answer.results ?? [];
     return ids.map((id) => {
       const row = rows.find((r) => (r.id ?? r.certification_id) === id) ?? {};
-      const ok = row.ok ?? row.would_revoke ?? (row.outcome ? row.outcome === "revoked" : !row.code);
-      return { id, ok, detail: row.detail ?? row.message ?? "" };
+      const ok = row.outcome === "would_revoke" || row.outcome === "revoked";
+      const reason = row.outcome === "valid_status_transition" ? S.bulkCannotNow : S.problems?.[row.outcome];
+      return { id, ok, detail: ok ? "" : (reason ?? row.outcome ?? "") };
     });
   }
   return ids.map((id) => {

@@ -78,8 +78,10 @@ async function loadCounts() {
   let counts = {};
   let capped = false;
   if (features.counts) {
+    const q = searchText();
+    if (q && features.listSearch) query.set("q", q);
     const answer = await api("GET", `${features.counts.replace("{orgId}", state.orgId)}?${query}`);
-    const source = answer.counts ?? answer;
+    const source = answer.by_status ?? answer.counts ?? answer;
     counts = Array.isArray(source.items)
       ? Object.fromEntries(source.items.map((i) => [i.status, i.count]))
       : source;
