@@ -337,8 +337,9 @@ describe.each(DATABASE_KINDS)("the staff workspace in a real browser (%s)", (kin
     const message = page.locator("#import-msg");
     await chooser.setInputFiles(file([good, bad]));
     await message.getByText("1 av 2 rader har problemer.", { exact: false }).waitFor();
-    const problems = page.getByRole("list", { name: "1 problemer i filen" });
+    const problems = page.getByRole("list", { name: "1 problem i filen" });
     expect(await problems.textContent()).toMatch(/^Linje 3: expires_at_after_issued_at — .+/);
+    expect(await page.locator("#import-report").textContent()).not.toContain("null");
     expect(await page.getByRole("button", { name: "Importer" }).isDisabled()).toBe(true);
     await checkPage(page, `${kind}-coordinator-import-problems-nb`);
 

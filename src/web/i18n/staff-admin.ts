@@ -27,13 +27,14 @@ export const nb = {
   memberRemoved: "{name} er fjernet fra organisasjonen.",
 
   importIntro:
-    "Last opp en CSV-fil med overskriftsrad (user_id, certification_type_id eller type, issued_at, expires_at, notes). Filen kontrolleres først; ingenting lagres før du importerer.",
+    "Last opp en CSV-fil med overskriftsrad: user_id, certification_type_id eller certification_type (navnet), issued_at, expires_at, notes, og display_name for nye likepersoner. Filen kontrolleres først; ingenting lagres før du importerer.",
   importFile: "CSV-fil",
   importCheck: "Kontroller på nytt",
   importRun: "Importer",
   importProgress: "Fremdrift",
   importChooseFile: "Velg en fil først.",
   importProblemsHeading: "{count} problemer i filen",
+  importProblemsHeadingOne: "1 problem i filen",
   importLine: "Linje {line}:",
   importTruncated: "Det er flere problemer enn dem som vises.",
   importHasProblems:
@@ -133,13 +134,14 @@ export const en: typeof nb = {
   memberRemoved: "{name} has been removed from the organisation.",
 
   importIntro:
-    "Upload a CSV file with a header row (user_id, certification_type_id or type, issued_at, expires_at, notes). The file is checked first; nothing is saved until you import.",
+    "Upload a CSV file with a header row: user_id, certification_type_id or certification_type (the name), issued_at, expires_at, notes, and display_name for new peer mentors. The file is checked first; nothing is saved until you import.",
   importFile: "CSV file",
   importCheck: "Check again",
   importRun: "Import",
   importProgress: "Progress",
   importChooseFile: "Choose a file first.",
   importProblemsHeading: "{count} problems in the file",
+  importProblemsHeadingOne: "1 problem in the file",
   importLine: "Line {line}:",
   importTruncated: "There are more problems than those shown.",
   importHasProblems:

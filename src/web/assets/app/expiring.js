@@ -74,7 +74,7 @@ async function loadExpiring() {
             ),
           ),
         )
-      : null,
+      : "",
   );
   $("expiring-list").replaceChildren(
     items.length

@@ -4,7 +4,7 @@ import { $, el } from "./dom.js";
 import { features } from "./features.js";
 import { clear, say } from "./notice.js";
 import { state } from "./state.js";
-import { fill, S } from "./strings.js";
+import { count, fill, S } from "./strings.js";
 import { registerView } from "./views.js";
 
 /** Uploads the file as text/csv with progress; resolves with the status and the parsed answer. */
@@ -55,7 +55,7 @@ function report(answer, dryRun) {
   out.replaceChildren();
   if (problems.length) {
     out.append(
-      el("h4", { id: "import-problems-heading" }, fill(S.importProblemsHeading, { count: problems.length })),
+      el("h4", { id: "import-problems-heading" }, count("importProblemsHeading", { count: problems.length })),
       el(
         "ol",
         { class: "problems", "aria-labelledby": "import-problems-heading" },
@@ -71,8 +71,8 @@ function report(answer, dryRun) {
           ),
         ),
       ),
-      body?.errors_truncated ? el("p", { class: "hint" }, S.importTruncated) : null,
     );
+    if (body?.errors_truncated) out.append(el("p", { class: "hint" }, S.importTruncated));
   }
   const held = body?.already_held ?? body?.unchanged ?? body?.duplicates ?? body?.existing ?? null;
   if (status >= 400 && !problems.length) {
