@@ -2,7 +2,6 @@ import { type Command, InvalidArgumentError } from "commander";
 import { systemPrincipal } from "../domain/principal.js";
 import { createLogger } from "../logger.js";
 import { closeOnSignals, openRuntime, serve, startWorker } from "../main.js";
-import { sweepDuration, sweepRuns } from "../observability/metrics.js";
 import { runExpirySweep } from "../services/run-expiry-sweep.js";
 import { openDatabase } from "../storage/database.js";
 import { migrate } from "../storage/migrate.js";
@@ -100,12 +99,9 @@ export function registerServiceCommands(program: Command): void {
       try {
         const config = cliConfig();
         await withRuntime(config, async (runtime) => {
-          const stopTimer = sweepDuration.startTimer();
           const counts = await runExpirySweep(runtime.ctx, systemPrincipal("cli"), {
             notifyMaxAttempts: config.notifyMaxAttempts,
           });
-          stopTimer();
-          sweepRuns.inc({ outcome: "ok" });
           output(options.json, counts, () =>
             [
               `Expiry sweep done in ${counts.duration_ms} ms:`,

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { pino } from "pino";
 import { systemPrincipal } from "../domain/principal.js";
-import { notifications, sweepDuration, sweepRuns } from "../observability/metrics.js";
+import { notifications } from "../observability/metrics.js";
 import type { ServiceContext } from "../services/context.js";
 import { runExpirySweep } from "../services/run-expiry-sweep.js";
 import { DIGEST_TIME_ZONE, enqueueWeeklyDigests } from "../storage/digests.js";
@@ -58,7 +58,6 @@ export function createServiceWorker(options: ServiceWorkerOptions): Worker {
       }
     },
     [QUEUES.expirySweep]: async () => {
-      const stopTimer = sweepDuration.startTimer();
       const counts = await runExpirySweep(ctx, system, {
         notifyMaxAttempts: options.notifyMaxAttempts,
         ...(options.sweepBatchSize !== undefined ? { batchSize: options.sweepBatchSize } : {}),
@@ -66,12 +65,7 @@ export function createServiceWorker(options: ServiceWorkerOptions): Worker {
           logger.debug({ index, changed: batch.changed }, "sweep batch committed");
           options.onSweepBatch?.(index);
         },
-      }).catch((error: unknown) => {
-        sweepRuns.inc({ outcome: "failed" });
-        throw error;
       });
-      stopTimer();
-      sweepRuns.inc({ outcome: "ok" });
       logger.info({ counts }, "expiry sweep done");
     },
     [QUEUES.weeklyDigest]: async (job) => {

@@ -8,6 +8,11 @@ import { queueDepth } from "../storage/jobs.js";
  */
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry, prefix: "certsvc_" });
+// prom-client adds the sum of these gauges as `…_total`, a name Prometheus keeps for counters
+// (`promtool check metrics` refuses it); the same numbers stay, by type, without the suffix.
+for (const name of ["active_handles", "active_requests", "active_resources"]) {
+  registry.removeSingleMetric(`certsvc_nodejs_${name}_total`);
+}
 
 export const httpRequests = new Counter({
   name: "certsvc_http_requests_total",

@@ -1,9 +1,9 @@
-import { stringify } from "csv-stringify/sync";
 import { sql } from "kysely";
 import { forbidden, invalid, notFound } from "../domain/errors.js";
 import { canSeeOrganization, isStaff, type Principal } from "../domain/principal.js";
 import { findOrganization } from "../storage/organizations.js";
 import type { ServiceContext } from "./context.js";
+import { spreadsheetCsv } from "./spreadsheet-csv.js";
 
 /**
  * The funder report: how many peer mentors of an organization were certified during a year.
@@ -109,7 +109,7 @@ export async function certifiedMentorsReport(
 
 /** The report as CSV: one line per type, then the organization's total (distinct mentors). */
 export function certifiedMentorsReportCsv(report: CertifiedMentorsReport): string {
-  return stringify([
+  return spreadsheetCsv([
     [
       "organization",
       "year",

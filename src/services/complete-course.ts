@@ -1,5 +1,6 @@
 import { forbidden, notFound } from "../domain/errors.js";
 import { canSeeOrganization, isStaff, type Principal } from "../domain/principal.js";
+import { issuances } from "../observability/metrics.js";
 import { findCertificationForRegistration } from "../storage/certifications.js";
 import { lockCourseRegistration } from "../storage/course-registrations.js";
 import { inTransaction, type ServiceContext } from "./context.js";
@@ -28,7 +29,10 @@ export async function completeCourse(
   if (principal.kind !== "service" && !isStaff(principal, input.organizationId)) {
     throw forbidden("Only coordinators, admins and services record course completions");
   }
-  return inTransaction(ctx, async (trx) => {
+  // Set by the run that commits (a deadlock retry runs the callback again).
+  let issued = false;
+  const answer = await inTransaction(ctx, async (trx) => {
+    issued = false;
     if (idempotency) {
       const replay = await claimIdempotencyKey<CertificationView>(trx, principal, idempotency);
       if (replay)
@@ -51,6 +55,7 @@ export async function completeCourse(
         source: "course_completion",
         registration,
       });
+      issued = true;
     }
     if (idempotency) {
       await storeIdempotentResponse(trx, principal, idempotency.key, {
@@ -60,4 +65,6 @@ export async function completeCourse(
     }
     return result;
   });
+  if (issued) issuances.inc({ source: "course_completion" });
+  return answer;
 }

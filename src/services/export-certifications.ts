@@ -1,10 +1,10 @@
-import { stringify } from "csv-stringify/sync";
 import { forbidden, notFound } from "../domain/errors.js";
 import { canSeeOrganization, isStaff, type Principal } from "../domain/principal.js";
 import { effectiveStatus, type Source, type Status } from "../domain/status.js";
 import { effectiveStatusSql } from "../storage/certification-sql.js";
 import { findOrganization } from "../storage/organizations.js";
 import type { ServiceContext } from "./context.js";
+import { spreadsheetCsv } from "./spreadsheet-csv.js";
 
 /**
  * The columns of an export: the seed's 18 attributes (status as the effective status) plus the
@@ -64,7 +64,7 @@ export async function exportCertificationsCsv(
   const now = ctx.clock();
 
   async function* chunks(): AsyncGenerator<string> {
-    yield stringify([[...EXPORT_COLUMNS]]);
+    yield spreadsheetCsv([[...EXPORT_COLUMNS]]);
     let afterId: string | null = null;
     for (;;) {
       let query = ctx.db
@@ -90,7 +90,7 @@ export async function exportCertificationsCsv(
       if (afterId !== null) query = query.where("c.id", ">", afterId);
       const rows = await query.orderBy("c.id", "asc").limit(pageSize).execute();
       if (rows.length === 0) return;
-      yield stringify(
+      yield spreadsheetCsv(
         rows.map((row) => [
           row.certificate_number,
           row.user_id,

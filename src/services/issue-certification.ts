@@ -1,6 +1,7 @@
 import { liveAlready, planIssue } from "../domain/issue-plan.js";
 import { actorName, actorUserId, type Principal } from "../domain/principal.js";
 import type { Source } from "../domain/status.js";
+import { issuances } from "../observability/metrics.js";
 import { appendAuditEvent } from "../storage/audit-events.js";
 import { expireLapsed, findCertification } from "../storage/certifications.js";
 import type { Tx } from "../storage/database.js";
@@ -114,6 +115,7 @@ export async function grantCertification(
           })
         : writeIssuance(ctx.db, plan.write),
     );
+    issuances.inc({ source: request.source });
     return issuedFrom(ctx, plan, row);
   } catch (error) {
     // Another request under the same key committed first: its answer is this one's.

@@ -2,6 +2,7 @@ import { DomainError } from "../domain/errors.js";
 import type { Principal } from "../domain/principal.js";
 import { checkRevocationReason } from "../domain/rules.js";
 import { assertTransition } from "../domain/status.js";
+import { revocations } from "../observability/metrics.js";
 import { applyChange, lockForChange } from "./certification-access.js";
 import { inTransaction, type ServiceContext } from "./context.js";
 import type { CertificationView } from "./views.js";
@@ -14,7 +15,7 @@ export async function revokeCertification(
   input: { reason?: string | null | undefined },
   ifMatch?: string,
 ): Promise<{ certification: CertificationView; etag: string }> {
-  return inTransaction(ctx, async (trx) => {
+  const answer = await inTransaction(ctx, async (trx) => {
     const locked = await lockForChange(ctx, trx, principal, id, ifMatch);
     const reason = checkRevocationReason(input.reason);
     if (locked.status === "revoked") {
@@ -30,4 +31,6 @@ export async function revokeCertification(
       changes: { revoked_at: locked.now, revoked_by_user_id: principal.userId, revocation_reason: reason },
     });
   });
+  revocations.inc();
+  return answer;
 }

@@ -1,5 +1,6 @@
 import { forbidden } from "../domain/errors.js";
 import { actorName, isGlobal, type Principal } from "../domain/principal.js";
+import { sweepDuration, sweepRuns } from "../observability/metrics.js";
 import { type SweepBatchResult, sweepBatch, sweepHorizon } from "../storage/expiry-sweep.js";
 import type { ServiceContext } from "./context.js";
 
@@ -47,6 +48,21 @@ export async function runExpirySweep(
   options: SweepOptions = {},
 ): Promise<SweepCounts> {
   if (!isGlobal(principal)) throw forbidden("Only global admins can run the expiry sweep");
+  // Counted here, so a sweep is counted once whether the schedule, the CLI or the admin route ran it.
+  const stopTimer = sweepDuration.startTimer();
+  try {
+    const counts = await sweep(ctx, principal, options);
+    sweepRuns.inc({ outcome: "ok" });
+    return counts;
+  } catch (error) {
+    sweepRuns.inc({ outcome: "failed" });
+    throw error;
+  } finally {
+    stopTimer();
+  }
+}
+
+async function sweep(ctx: ServiceContext, principal: Principal, options: SweepOptions): Promise<SweepCounts> {
   const started = performance.now();
   const now = ctx.clock();
   const batchSize = options.batchSize ?? DEFAULT_SWEEP_BATCH_SIZE;

@@ -2,6 +2,7 @@ import { DomainError } from "../domain/errors.js";
 import type { Principal } from "../domain/principal.js";
 import { checkExpiresAfterIssued, checkRevocationReason } from "../domain/rules.js";
 import { assertTransition, requestedStatusChange, type Status } from "../domain/status.js";
+import { revocations } from "../observability/metrics.js";
 import type { CertificationUpdate } from "../storage/schema.js";
 import { applyChange, lockForChange } from "./certification-access.js";
 import { inTransaction, type ServiceContext } from "./context.js";
@@ -25,7 +26,10 @@ export async function updateCertification(
   input: UpdateInput,
   ifMatch?: string,
 ): Promise<{ certification: CertificationView; etag: string }> {
-  return inTransaction(ctx, async (trx) => {
+  // Set by the run that commits (a deadlock retry runs the callback again).
+  let revoked = false;
+  const answer = await inTransaction(ctx, async (trx) => {
+    revoked = false;
     const locked = await lockForChange(ctx, trx, principal, id, ifMatch);
     const { record, status, now } = locked;
     const changes: CertificationUpdate = {};
@@ -62,6 +66,7 @@ export async function updateCertification(
       actions.push("notes_changed");
     }
     if (actions.length === 0) return { certification: locked.view, etag: etagOf(locked.view) };
+    revoked = revoke;
     return applyChange(ctx, trx, principal, locked, {
       action: actions.join("+"),
       changes,
@@ -69,4 +74,6 @@ export async function updateCertification(
       evaluateBadges: revoke,
     });
   });
+  if (revoked) revocations.inc();
+  return answer;
 }

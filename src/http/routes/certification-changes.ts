@@ -1,5 +1,4 @@
 import { Type } from "@sinclair/typebox";
-import { revocations } from "../../observability/metrics.js";
 import { listCertificationEvents } from "../../services/read-certifications.js";
 import { reinstateCertification } from "../../services/reinstate-certification.js";
 import { renewCertification } from "../../services/renew-certification.js";
@@ -63,7 +62,6 @@ export function certificationChangeRoutes(app: App, deps: ServerDeps): void {
         },
         ifMatch(request.headers),
       );
-      if (body.status === "revoked" && result.certification.revoked_at !== null) revocations.inc();
       return sendCertification(reply, result);
     },
   );
@@ -157,7 +155,6 @@ export function certificationChangeRoutes(app: App, deps: ServerDeps): void {
         { reason: request.body.reason },
         ifMatch(request.headers),
       );
-      revocations.inc();
       return sendCertification(reply, result);
     },
   );

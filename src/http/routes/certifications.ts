@@ -1,7 +1,6 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyReply } from "fastify";
 import { STATUSES } from "../../domain/status.js";
-import { issuances } from "../../observability/metrics.js";
 import { checkEligibility } from "../../services/check-eligibility.js";
 import { completeCourse } from "../../services/complete-course.js";
 import { grantCertification } from "../../services/issue-certification.js";
@@ -143,7 +142,6 @@ export function certificationRoutes(app: App, deps: ServerDeps): void {
         },
         idempotency(request.headers["idempotency-key"], `grant:${request.params.orgId}`, body),
       );
-      if (result.statusCode === 201) issuances.inc({ source: "manual_grant" });
       return sendCertification(reply, result, result.statusCode);
     },
   );
@@ -190,7 +188,6 @@ export function certificationRoutes(app: App, deps: ServerDeps): void {
         },
         idempotency(request.headers["idempotency-key"], `course:${request.params.orgId}`, request.body),
       );
-      if (result.statusCode === 201) issuances.inc({ source: "course_completion" });
       return sendCertification(reply, result, result.statusCode);
     },
   );

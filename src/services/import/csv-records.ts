@@ -2,6 +2,7 @@ import type { Readable } from "node:stream";
 import { CsvError, parse } from "csv-parse";
 import { DomainError } from "../../domain/errors.js";
 import { checkRevocationReason } from "../../domain/rules.js";
+import { restoreFormula } from "../spreadsheet-csv.js";
 import type { CertificationTypeRow } from "../../storage/schema.js";
 
 /**
@@ -127,6 +128,8 @@ export async function* csvRecords(input: Readable): AsyncGenerator<CsvRecord> {
       info: true,
       skip_empty_lines: true,
       relax_column_count: true,
+      // A cell an export neutralised ('=…) is read as it was before.
+      cast: (value: string, context: { header: boolean }) => (context.header ? value : restoreFormula(value)),
       columns: (header: string[]) => {
         const names = header.map((name) => name.trim().toLowerCase());
         const missing = [
