@@ -82,8 +82,8 @@ export function planIssue<T extends IssueType>(
   if (!organization || !canSeeOrganization(principal, organization.id)) throw notFound("Organization");
   if (request.source === "manual_grant") checkIssuedByRole(principal, organization.id);
 
+  checkOrganizationScopedType(type?.organization_id, organization.id);
   if (!type) throw notFound("Certification type");
-  checkOrganizationScopedType(type.organization_id, organization.id);
 
   if (!facts.holderIsMember) throw notFound("User in this organization");
 

@@ -72,12 +72,22 @@ export function checkSourceConsistency(
   }
 }
 
-/** organization_scoped_type: a type of another organization cannot be issued here; global types can. */
-export function checkOrganizationScopedType(typeOrganizationId: string | null, organizationId: string): void {
-  if (typeOrganizationId !== null && typeOrganizationId !== organizationId) {
+/**
+ * organization_scoped_type: a type of another organization cannot be issued here; global types
+ * can. An unknown type id gets the same answer (undefined here), so an id says nothing about
+ * another organization's types.
+ */
+export function checkOrganizationScopedType(
+  typeOrganizationId: string | null | undefined,
+  organizationId: string,
+): void {
+  if (
+    typeOrganizationId === undefined ||
+    (typeOrganizationId !== null && typeOrganizationId !== organizationId)
+  ) {
     throw new DomainError(
       "organization_scoped_type",
-      "The certification type belongs to another organization",
+      "The certification type is not one this organization can issue",
     );
   }
 }

@@ -1,5 +1,5 @@
 import { notFound } from "../domain/errors.js";
-import type { Principal } from "../domain/principal.js";
+import { isGlobal, isStaff, type Principal } from "../domain/principal.js";
 import { listUserBadges } from "../storage/user-badges.js";
 import { findUser } from "../storage/users.js";
 import type { ServiceContext } from "./context.js";
@@ -12,8 +12,9 @@ export interface BadgeView {
 }
 
 /**
- * GET /v1/users/{userId}/badges: the user, staff of any of the user's organizations, global
- * admins, the system and services see them; anyone else is told the user does not exist.
+ * GET /v1/users/{userId}/badges: the user, global admins, the system and services see them all;
+ * staff of one of the user's organizations see those earned there; anyone else is told the user
+ * does not exist.
  */
 export async function listBadges(
   ctx: ServiceContext,
@@ -22,7 +23,15 @@ export async function listBadges(
 ): Promise<{ items: BadgeView[] }> {
   const user = await findUser(ctx.db, userId);
   if (!user || !(await canSeeUser(ctx.db, principal, userId))) throw notFound("User");
-  const rows = await listUserBadges(ctx.db, userId);
+  // Staff see the badges earned in their organizations (and those tied to no certification),
+  // never another organization's certification id.
+  const seesAll =
+    isGlobal(principal) ||
+    principal.kind === "service" ||
+    (principal.kind === "user" && principal.userId === userId);
+  const rows = (await listUserBadges(ctx.db, userId)).filter(
+    (row) => seesAll || row.organization_id === null || isStaff(principal, row.organization_id),
+  );
   return {
     items: rows.map((row) => ({
       badge: row.badge,

@@ -10,8 +10,9 @@ import {
 } from "../domain/principal.js";
 import { appendAuditEvent } from "../storage/audit-events.js";
 import { findOrganization } from "../storage/organizations.js";
-import { findMembership, findUser, upsertMembership, upsertUser } from "../storage/users.js";
+import { findMembership, findUser, upsertMembership } from "../storage/users.js";
 import { inTransaction, type ServiceContext } from "./context.js";
+import { userForMembership } from "./user-identity.js";
 
 export interface MemberView {
   organization_id: string;
@@ -48,7 +49,7 @@ export async function putMember(
       throw forbidden("Only an admin of the organization changes the role of a coordinator or admin");
     }
     const previous = before ? await findUser(trx, input.userId) : undefined;
-    const user = await upsertUser(trx, input.userId, displayName);
+    const user = await userForMembership(trx, principal, organization.id, input.userId, displayName);
     const membership = await upsertMembership(trx, organization.id, user.id, input.role);
     const member: MemberView = {
       organization_id: organization.id,

@@ -26,6 +26,20 @@ export async function findMemberIds(
   return new Set(rows.map((row) => row.user_id));
 }
 
+/** The users of `userIds` who exist and were not created by the organization (not its to enrol). */
+export async function findUsersOwnedElsewhere(
+  db: Queryable,
+  organizationId: string,
+  userIds: readonly string[],
+): Promise<Set<string>> {
+  if (userIds.length === 0) return new Set();
+  const { rows } = await sql<{ id: string }>`
+    select id from users
+    where id = any(${[...userIds]}::text[]::uuid[])
+      and home_organization_id is distinct from ${organizationId}::uuid`.execute(db);
+  return new Set(rows.map((row) => row.id));
+}
+
 /** Certification types by id, wherever they belong (the caller checks the organization). */
 export async function findTypesById(
   db: Queryable,
@@ -118,7 +132,8 @@ export async function expireRecords(trx: Tx, ids: readonly string[], now: Date):
 
 /**
  * Makes each person a peer mentor of the organization, creating the user when new (an existing
- * user keeps their name). Returns those who became members, with the name they have.
+ * user keeps their name; one of another organization is left alone). Returns those who became
+ * members, with the name they have.
  */
 export async function addPeerMentors(
   trx: Tx,
@@ -132,11 +147,20 @@ export async function addPeerMentors(
       select * from unnest(${ids}::text[]::uuid[], ${people.map((p) => p.displayName)}::text[])
         as p(id, display_name)
     ), created as (
-      insert into users (id, display_name) select id, display_name from people
+      insert into users (id, display_name, home_organization_id)
+      select id, display_name, ${organizationId}::uuid from people
       on conflict (id) do nothing
+      returning id
+    ), own as (
+      -- New users, and existing ones this organization created: another organization's user is
+      -- not this one's to enrol (the row then fails as a holder who is not a member).
+      select id from created
+      union
+      select u.id from users u join people p on p.id = u.id
+      where u.home_organization_id = ${organizationId}::uuid
     ), added as (
       insert into memberships (organization_id, user_id, role)
-      select ${organizationId}::uuid, id, 'peer_mentor' from people
+      select ${organizationId}::uuid, id, 'peer_mentor' from own
       on conflict do nothing
       returning user_id
     )

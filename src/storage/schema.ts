@@ -24,6 +24,8 @@ export interface UsersTable {
   id: string;
   display_name: string;
   is_global_admin: Generated<boolean>;
+  /** The organization that created the user and owns their name; null: the platform's. */
+  home_organization_id: Generated<string | null>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }

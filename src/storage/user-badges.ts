@@ -41,16 +41,19 @@ export async function awardBadge(
 export interface BadgeRow {
   badge: string;
   certification_id: string | null;
+  /** The organization of the badge's certification, if it has one. */
+  organization_id: string | null;
   awarded_at: Date;
 }
 
 export async function listUserBadges(db: Queryable, userId: string): Promise<BadgeRow[]> {
   return db
-    .selectFrom("user_badges")
-    .select(["badge", "certification_id", "awarded_at"])
-    .where("user_id", "=", userId)
-    .orderBy("awarded_at", "asc")
-    .orderBy("badge", "asc")
+    .selectFrom("user_badges as b")
+    .leftJoin("certifications as c", "c.id", "b.certification_id")
+    .select(["b.badge", "b.certification_id", "c.organization_id", "b.awarded_at"])
+    .where("b.user_id", "=", userId)
+    .orderBy("b.awarded_at", "asc")
+    .orderBy("b.badge", "asc")
     .execute();
 }
 

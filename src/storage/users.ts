@@ -17,6 +17,30 @@ export async function upsertUser(trx: Tx, id: string, displayName: string): Prom
     .executeTakeFirstOrThrow();
 }
 
+/** Creates the user as one of `homeOrganizationId`; undefined when the id was taken meanwhile. */
+export async function createUser(
+  trx: Tx,
+  id: string,
+  displayName: string,
+  homeOrganizationId: string | null,
+): Promise<UserRow | undefined> {
+  return trx
+    .insertInto("users")
+    .values({ id, display_name: displayName, home_organization_id: homeOrganizationId })
+    .onConflict((oc) => oc.column("id").doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function renameUser(trx: Tx, id: string, displayName: string): Promise<UserRow> {
+  return trx
+    .updateTable("users")
+    .set({ display_name: displayName })
+    .where("id", "=", id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
 export async function setGlobalAdmin(
   trx: Tx,
   id: string,

@@ -7,6 +7,7 @@ import {
   findMemberIds,
   findPairRecords,
   findTypesById,
+  findUsersOwnedElsewhere,
   type PairRecord,
 } from "../../storage/certification-import.js";
 import type { Tx } from "../../storage/database.js";
@@ -108,9 +109,11 @@ export async function planBatch(
       planner.reject(record, error);
     }
   }
-  const [otherTypes, members] = await Promise.all([
+  const userIds = unique(parsed.map((p) => p.row.userId));
+  const [otherTypes, members, ownedElsewhere] = await Promise.all([
     findTypesById(trx, unique(parsed.map((p) => p.row.typeId).filter((id) => !types.byId(id)))),
-    findMemberIds(trx, organizationId, unique(parsed.map((p) => p.row.userId))),
+    findMemberIds(trx, organizationId, userIds),
+    findUsersOwnedElsewhere(trx, organizationId, userIds),
   ]);
   const resolved = parsed.map((p) => ({
     ...p,
@@ -143,7 +146,12 @@ export async function planBatch(
           issuedAt: row.issuedAt,
           expiresAt: row.expiresAt,
         },
-        { organization, type: found ?? null, holderIsMember: !joins || row.displayName !== null },
+        {
+          organization,
+          type: found ?? null,
+          // A named holder joins, unless another organization owns them (not this one's to enrol).
+          holderIsMember: !joins || (row.displayName !== null && !ownedElsewhere.has(row.userId)),
+        },
         now,
         planner.warningDays,
       );
