@@ -22,6 +22,8 @@ export interface Config {
   /** CERTSVC_DIGEST_CRON, in Europe/Oslo. */
   digestCron: string;
   publicUrl: string;
+  /** The member platform people sign in to; /app's sign-in page links back to it. */
+  platformUrl: string | null;
   notifyWebhookUrl: string | null;
   notifyWebhookSecret: string | null;
   notifyMaxAttempts: number;
@@ -117,6 +119,12 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     name: "CERTSVC_PUBLIC_URL",
     default: "http://127.0.0.1:3000",
     description: "Public base URL, used in QR codes and links",
+  },
+  {
+    name: "CERTSVC_PLATFORM_URL",
+    default: "(unset)",
+    description:
+      "The member platform's address; the sign-in page of /app tells people to start there and links to it",
   },
   {
     name: "CERTSVC_NOTIFY_WEBHOOK_URL",
@@ -299,6 +307,7 @@ export function loadConfig(env: Env = process.env): Config {
     sweepCron,
     digestCron,
     publicUrl,
+    platformUrl: url(env, "CERTSVC_PLATFORM_URL", ["http:", "https:"]),
     notifyWebhookUrl: url(env, "CERTSVC_NOTIFY_WEBHOOK_URL", ["http:", "https:"]),
     notifyWebhookSecret,
     notifyMaxAttempts: integer(env, "CERTSVC_NOTIFY_MAX_ATTEMPTS", 10, 1, 1000),

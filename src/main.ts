@@ -138,6 +138,7 @@ export function appDeps(runtime: Runtime): ServerDeps {
     }),
     logger: runtime.logger,
     publicUrl: config.publicUrl,
+    platformUrl: config.platformUrl,
     verifyRateLimit: config.verifyRateLimit,
     notifyMaxAttempts: config.notifyMaxAttempts,
     readiness: readinessOf(database),

@@ -47,6 +47,8 @@ export interface ServerDeps {
   auth: Authenticator;
   logger: Logger | false;
   publicUrl: string;
+  /** CERTSVC_PLATFORM_URL: where the /app sign-in page sends people to sign in. */
+  platformUrl?: string | null;
   verifyRateLimit: number;
   /** Largest CSV file the import takes, in bytes (50 MB unless a test sets it lower). */
   importBodyLimit?: number;

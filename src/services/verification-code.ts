@@ -57,3 +57,22 @@ export async function replaceCertificationCode(
     return { verification_code: formatVerificationCode(code) };
   });
 }
+
+/** The public page a printout's QR code opens: the number with its code. */
+export function verificationUrl(publicUrl: string, certificateNumber: string, code?: string): string {
+  const base = `${publicUrl.replace(/\/+$/, "")}/verify/${encodeURIComponent(certificateNumber)}`;
+  return code === undefined ? base : `${base}?code=${encodeURIComponent(code)}`;
+}
+
+/** The verification page's address with the code, for the holder's copy-link and on-screen QR code. */
+export async function getVerificationLink(
+  ctx: ServiceContext,
+  principal: Principal,
+  id: string,
+  publicUrl: string,
+): Promise<string> {
+  const record = await certificationForCode(ctx.db, principal, id);
+  const code = await findVerificationCode(ctx.db, id);
+  if (code === null) throw notFound("Verification code");
+  return verificationUrl(publicUrl, record.certificate_number, formatVerificationCode(code));
+}

@@ -1,5 +1,6 @@
 import type { Status } from "../domain/status.js";
 import * as app from "./i18n/app.js";
+import * as mentor from "./i18n/mentor.js";
 import * as pdf from "./i18n/pdf.js";
 import * as site from "./i18n/site.js";
 import * as staff from "./i18n/staff.js";
@@ -64,19 +65,28 @@ export const localeOf = (language: Language): string => LOCALES[language];
  * Every string of the pages, the PDF and the /app script, in both languages, in one part per area
  * (src/web/i18n/*.ts). A new area adds its own part here; no key may be in two parts.
  */
-export const MESSAGE_PARTS = { site, app, pdf, staff, staffAdmin, verify } as const;
+export const MESSAGE_PARTS = { site, app, pdf, staff, staffAdmin, verify, mentor } as const;
 
-const nb = { ...site.nb, ...app.nb, ...pdf.nb, ...staff.nb, ...staffAdmin.nb, ...verify.nb };
+const nb = { ...site.nb, ...app.nb, ...pdf.nb, ...staff.nb, ...staffAdmin.nb, ...verify.nb, ...mentor.nb };
 
 export type Messages = typeof nb;
 
-const en: Messages = { ...site.en, ...app.en, ...pdf.en, ...staff.en, ...staffAdmin.en, ...verify.en };
+const en: Messages = {
+  ...site.en,
+  ...app.en,
+  ...pdf.en,
+  ...staff.en,
+  ...staffAdmin.en,
+  ...verify.en,
+  ...mentor.en,
+};
 
 /** Every key the /app script reads: the signed-in area's and the staff workspace's. */
 export const STAFF_KEYS = [
   ...Object.keys(app.nb),
   ...Object.keys(staff.nb),
   ...Object.keys(staffAdmin.nb),
+  ...Object.keys(mentor.nb),
 ] as (keyof Messages)[];
 
 const DICTIONARY: Readonly<Record<Language, Messages>> = { nb, en };

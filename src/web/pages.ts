@@ -1,5 +1,6 @@
 import { Html, html, link, page } from "./html.js";
 import { type Language, type Messages, messages, STAFF_KEYS } from "./i18n.js";
+import { mentorSection, signInSection } from "./mentor-page.js";
 import { staffDialogs, staffSection } from "./staff-page.js";
 import { verifyForm } from "./verify-pages.js";
 
@@ -10,6 +11,7 @@ export function homePage(language: Language): string {
     m,
     title: m.homeVerifyHeading,
     path: "/",
+    styles: ["/assets/verify.css"],
     current: "home",
     body: html`<h1>${m.homeTitle}</h1>
 <p class="lead">${m.homeIntro}</p>
@@ -104,7 +106,7 @@ function appStrings(m: Messages): string {
  * The signed-in area's frame. The script fills it from the JSON API with the token it keeps in
  * sessionStorage; every control is here, labelled, in the order of the page.
  */
-export function appPage(language: Language): string {
+export function appPage(language: Language, options: { platformUrl?: string | null } = {}): string {
   const m = messages(language);
   return page({
     language,
@@ -113,31 +115,20 @@ export function appPage(language: Language): string {
     path: "/app",
     current: "app",
     scripts: ["/assets/app/main.js"],
-    styles: ["/assets/staff.css"],
+    styles: ["/assets/staff.css", "/assets/mentor.css"],
     body: html`<h1>${m.appTitle}</h1>
 <script type="application/json" id="app-strings">${new Html(appStrings(m))}</script>
 <div id="notice" class="notice" role="status" aria-live="polite" aria-atomic="true"></div>
 <noscript><p>${m.noScript}</p></noscript>
 
-<section id="signin" aria-labelledby="signin-heading" class="card" hidden>
-  <h2 id="signin-heading">${m.signInHeading}</h2>
-  <p id="signin-intro">${m.signInIntro}</p>
-  <form id="signin-form">
-    <label for="token">${m.tokenLabel}</label>
-    <textarea id="token" name="token" rows="3" required autocomplete="off" spellcheck="false" aria-describedby="signin-intro"></textarea>
-    <button type="submit">${m.signIn}</button>
-  </form>
-</section>
+${signInSection(m, options.platformUrl ?? null)}
 
 <section id="session" aria-label="${m.signedInAs}" class="session" hidden>
   <p>${m.signedInAs} <strong id="me-name"></strong></p>
   <button type="button" id="signout" class="secondary">${m.signOut}</button>
 </section>
 
-<section id="mine" aria-labelledby="mine-heading" hidden>
-  <h2 id="mine-heading">${m.mineHeading}</h2>
-  <div id="mine-list"></div>
-</section>
+${mentorSection(m)}
 
 ${staffSection(m)}`,
     outside: html`${staffDialogs(m)}`,

@@ -5,6 +5,7 @@ import fontkit from "@pdf-lib/fontkit";
 import { degrees, PDFDocument, type PDFFont, type PDFPage, rgb } from "pdf-lib";
 import QRCode from "qrcode";
 import { grantsAccess, type Status } from "../domain/status.js";
+import { verificationUrl } from "../services/verification-code.js";
 import { formatDate, type Language, localeOf, messages, statusLabel } from "./i18n.js";
 
 export interface CertificateFacts {
@@ -23,14 +24,11 @@ export interface CertificateFacts {
 const A4 = { width: 595.28, height: 841.89 } as const;
 const INK = rgb(0.11, 0.11, 0.13);
 const MUTED = rgb(0.29, 0.29, 0.33);
+
+export { verificationUrl };
+
 const ACCENT = rgb(0.11, 0.16, 0.3);
 const VOID = rgb(0.7, 0.05, 0.1);
-
-/** The public page a printout's QR code opens: the number with its code. */
-export function verificationUrl(publicUrl: string, certificateNumber: string, code?: string): string {
-  const base = `${publicUrl.replace(/\/+$/, "")}/verify/${encodeURIComponent(certificateNumber)}`;
-  return code === undefined ? base : `${base}?code=${encodeURIComponent(code)}`;
-}
 
 /**
  * DejaVu Sans, bundled with the project (the dejavu-fonts-ttf package): it has every letter of

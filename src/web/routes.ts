@@ -35,7 +35,7 @@ export function webRoutes(app: App, deps: ServerDeps): void {
 
   app.get("/app", page, async (request, reply) => {
     const language = languageOf(request);
-    return sendPage(reply, language, appPage(language));
+    return sendPage(reply, language, appPage(language, { platformUrl: deps.platformUrl ?? null }));
   });
 
   verifyPageRoutes(app, deps);

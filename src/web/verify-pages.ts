@@ -36,6 +36,8 @@ export function verifyForm(language: Language, m: Messages, number = ""): Html {
 </form>`;
 }
 
+const VERIFY_STYLES = ["/assets/verify.css"];
+
 const pathOf = (number: string) => `/verify/${encodeURIComponent(number)}`;
 
 function time(iso: string, language: Language, withTime = false): Html {
@@ -78,6 +80,7 @@ export function verificationPage(language: Language, result: Verification): stri
   return page({
     language,
     m,
+    styles: VERIFY_STYLES,
     title: `${result.certificate_number}: ${label}`,
     path: pathOf(result.certificate_number),
     body: html`<h1>${m.verifyTitle}</h1>
@@ -109,6 +112,7 @@ export function verificationFailurePage(
   return page({
     language,
     m,
+    styles: VERIFY_STYLES,
     title,
     path: pathOf(number),
     body: html`<h1>${m.verifyTitle}</h1>
@@ -130,6 +134,7 @@ export function sharedPage(language: Language, token: string, result: SharedCert
   return page({
     language,
     m,
+    styles: VERIFY_STYLES,
     title: `${m.sharedTitle}: ${result.certificate_number}`,
     path: `/s/${token}`,
     body: html`<h1>${m.sharedTitle}</h1>
@@ -151,6 +156,7 @@ export function sharedFailurePage(language: Language, token: string, kind: "gone
   return page({
     language,
     m,
+    styles: VERIFY_STYLES,
     title,
     path: `/s/${token}`,
     body: html`<h1>${m.sharedTitle}</h1>

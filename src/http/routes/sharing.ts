@@ -1,4 +1,6 @@
 import { Type } from "@sinclair/typebox";
+import QRCode from "qrcode";
+import { listOrganizationContacts } from "../../services/organization-contacts.js";
 import {
   createShareLink,
   listCertificationShareLinks,
@@ -6,9 +8,13 @@ import {
   SHARE_LINK_MAX_DAYS,
   withdrawCertificationShareLink,
 } from "../../services/share-links.js";
-import { getVerificationCode, replaceCertificationCode } from "../../services/verification-code.js";
+import {
+  getVerificationCode,
+  getVerificationLink,
+  replaceCertificationCode,
+} from "../../services/verification-code.js";
 import { type App, principalOf, type ServerDeps } from "../app.js";
-import { IdParams, Uuid } from "../schemas/common.js";
+import { IdParams, OrgParams, Uuid } from "../schemas/common.js";
 import { problems } from "../schemas/problem.js";
 import { SharedCertificationSchema } from "./verify.js";
 
@@ -84,6 +90,68 @@ export function sharingRoutes(app: App, deps: ServerDeps): void {
       reply.header("cache-control", "private, no-store");
       return replaceCertificationCode(ctx, principalOf(request), request.params.id);
     },
+  );
+
+  app.get(
+    "/v1/certifications/:id/verification-qr.svg",
+    {
+      schema: {
+        operationId: "getVerificationQr",
+        tags: ["verification"],
+        summary: "The verification QR code, as SVG",
+        description:
+          "The holder, staff of its organization and global admins. The QR code of the public verification page with the code (`CERTSVC_PUBLIC_URL/verify/{number}?code=…`), as the PDF prints it, for showing on a screen.",
+        params: IdParams,
+        response: {
+          200: {
+            description: "The QR code",
+            content: { "image/svg+xml": { schema: { type: "string" } } },
+          },
+          ...problems(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const url = await getVerificationLink(ctx, principalOf(request), request.params.id, deps.publicUrl);
+      const svg = await QRCode.toString(url, { type: "svg", errorCorrectionLevel: "M", margin: 4 });
+      return reply
+        .type("image/svg+xml; charset=utf-8")
+        .header("cache-control", "private, no-store")
+        .send(svg);
+    },
+  );
+
+  app.get(
+    "/v1/organizations/:orgId/contacts",
+    {
+      schema: {
+        operationId: "listOrganizationContacts",
+        tags: ["directory"],
+        summary: "Whom to contact in an organization",
+        description:
+          "Any member of the organization (and global admins): its coordinators and admins by name, coordinators first, for a member's questions about their certificates.",
+        params: OrgParams,
+        response: {
+          200: Type.Object(
+            {
+              items: Type.Array(
+                Type.Object({
+                  user_id: Type.String({ format: "uuid", description: "User id" }),
+                  display_name: Type.String({ description: "Name" }),
+                  role: Type.Union([Type.Literal("coordinator"), Type.Literal("org_admin")], {
+                    description: "Their role in the organization",
+                  }),
+                }),
+                { description: "Coordinators first, then admins" },
+              ),
+            },
+            { description: "The organization's contacts" },
+          ),
+          ...problems(400, 401, 404),
+        },
+      },
+    },
+    async (request) => listOrganizationContacts(ctx, principalOf(request), request.params.orgId),
   );
 
   app.post(

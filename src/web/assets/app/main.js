@@ -10,7 +10,7 @@ import { wireGrant } from "./grant.js";
 import { wireImport } from "./importer.js";
 import { refreshCerts, wireList } from "./list.js";
 import { wireMembers } from "./members.js";
-import { loadMine } from "./mine.js";
+import { loadMine } from "./mentor.js";
 import { wireModals } from "./modal.js";
 import { loadOrganization } from "./org.js";
 import { wireReport } from "./report.js";
