@@ -1,6 +1,6 @@
 import { notFound } from "../domain/errors.js";
 import { canSeeOrganization, type Principal } from "../domain/principal.js";
-import { listMembers } from "../storage/users.js";
+import { listOrganizationStaff } from "../storage/users.js";
 import type { ServiceContext } from "./context.js";
 
 export interface Contact {
@@ -19,7 +19,7 @@ export async function listOrganizationContacts(
   organizationId: string,
 ): Promise<{ items: Contact[] }> {
   if (!canSeeOrganization(principal, organizationId)) throw notFound("Organization");
-  const members = await listMembers(ctx.db, organizationId);
+  const members = await listOrganizationStaff(ctx.db, organizationId);
   const items: Contact[] = [];
   for (const member of members) {
     if (member.role === "coordinator" || member.role === "org_admin") {

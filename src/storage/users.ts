@@ -154,3 +154,15 @@ export async function deleteMembership(trx: Tx, organizationId: string, userId: 
     .returningAll()
     .executeTakeFirst();
 }
+
+/** The coordinators and org admins of an organization, by name. */
+export async function listOrganizationStaff(db: Queryable, organizationId: string) {
+  return db
+    .selectFrom("memberships as m")
+    .innerJoin("users as u", "u.id", "m.user_id")
+    .select(["m.user_id", "u.display_name", "m.role"])
+    .where("m.organization_id", "=", organizationId)
+    .where("m.role", "in", ["coordinator", "org_admin"])
+    .orderBy("u.display_name")
+    .execute();
+}
