@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import accepts from "accepts";
 import type { FastifyRequest } from "fastify";
 import { DEFAULT_LANGUAGE, type Language } from "../domain/messages.js";
@@ -5,8 +6,15 @@ import { DEFAULT_LANGUAGE, type Language } from "../domain/messages.js";
 // Norwegian in any of its tags is bokmål here; the first offered wins a tie (and `*`).
 const OFFERED = ["nb", "en", "no", "nn"];
 
-/** The language a request asks for in Accept-Language: nb or en, nb when it names neither. */
+/** The language an Accept-Language header asks for: nb or en, nb when it names neither. */
+export function headerLanguage(header: string | undefined): Language {
+  if (!header) return DEFAULT_LANGUAGE;
+  // accepts reads the headers only.
+  const request = { headers: { "accept-language": header } } as IncomingMessage;
+  return accepts(request).languages(OFFERED) === "en" ? "en" : "nb";
+}
+
+/** The language a request asks for in Accept-Language (the pages let `?lang=` win first). */
 export function requestLanguage(request: FastifyRequest): Language {
-  if (!request.headers["accept-language"]) return DEFAULT_LANGUAGE;
-  return accepts(request.raw).languages(OFFERED) === "en" ? "en" : "nb";
+  return headerLanguage(request.headers["accept-language"]);
 }

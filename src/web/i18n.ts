@@ -1,4 +1,6 @@
+import { LANGUAGES, type Language } from "../domain/messages.js";
 import type { Status } from "../domain/status.js";
+import { headerLanguage } from "../http/language.js";
 import * as app from "./i18n/app.js";
 import * as mentor from "./i18n/mentor.js";
 import * as pdf from "./i18n/pdf.js";
@@ -7,10 +9,7 @@ import * as staff from "./i18n/staff.js";
 import * as staffAdmin from "./i18n/staff-admin.js";
 import * as verify from "./i18n/verify.js";
 
-/** The two languages of the pages and the PDF: Norwegian bokmål by default, and English. */
-export const LANGUAGES = ["nb", "en"] as const;
-export type Language = (typeof LANGUAGES)[number];
-export const DEFAULT_LANGUAGE: Language = "nb";
+export { DEFAULT_LANGUAGE, LANGUAGES, type Language } from "../domain/messages.js";
 
 /** Dates are shown as the organisations' members read them: in Norway's time zone. */
 export const DISPLAY_TIME_ZONE = "Europe/Oslo";
@@ -21,27 +20,9 @@ export function isLanguage(value: unknown): value is Language {
   return typeof value === "string" && (LANGUAGES as readonly string[]).includes(value);
 }
 
-/**
- * `?lang=` wins; else the best language of the Accept-Language header that we speak (Norwegian
- * in any of its tags, or English); else bokmål.
- */
+/** `?lang=` wins; else the Accept-Language header's choice (http/language.ts); else bokmål. */
 export function pickLanguage(query: unknown, acceptLanguage: string | undefined): Language {
-  if (isLanguage(query)) return query;
-  const ranked = (acceptLanguage ?? "")
-    .split(",")
-    .map((part, index) => {
-      const [tag = "", ...params] = part.trim().split(";");
-      const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
-      return { tag: tag.trim().toLowerCase(), q: q === undefined ? 1 : Number(q), index };
-    })
-    .filter((entry) => entry.tag !== "" && entry.q > 0)
-    .sort((a, b) => b.q - a.q || a.index - b.index);
-  for (const { tag } of ranked) {
-    const primary = tag.split("-")[0];
-    if (primary === "nb" || primary === "no" || primary === "nn") return "nb";
-    if (primary === "en") return "en";
-  }
-  return DEFAULT_LANGUAGE;
+  return isLanguage(query) ? query : headerLanguage(acceptLanguage);
 }
 
 export function formatDate(iso: string | Date, language: Language): string {

@@ -4,23 +4,20 @@ import { createRequire } from "node:module";
 import { PDFDocument, PDFName, PDFString } from "pdf-lib";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../../test/databases.js";
 import {
   grant,
   makeMember,
   makeOrganization,
   makeScene,
   makeType,
-  serviceContext,
   TestClock,
   verificationCodeOfNumber,
 } from "../../test/factories.js";
-import type { App, ServerDeps } from "../http/app.js";
-import { Authenticator, signToken } from "../http/auth.js";
-import { buildApp } from "../main.js";
+import { createHttpTestApp, type HttpTestApp } from "../../test/http.js";
+import type { App } from "../http/app.js";
+import { signToken } from "../http/auth.js";
 import { revokeCertification } from "../services/revoke-certification.js";
 
-const SECRET = "web-browser-test-secret-0123456789abcdef";
 const PUBLIC_URL = "https://sertifikat.example.no";
 const DAY = 86_400_000;
 const SCREENSHOTS = "test-artifacts/screenshots";
@@ -81,11 +78,11 @@ afterAll(async () => {
 describe("web pages in a real browser", () => {
   const kind = "pglite" as const;
   const shoot = screenshot;
-  let database: TestDatabase;
+  let http: HttpTestApp;
   let app: App;
   let base: string;
   let seed: Awaited<ReturnType<typeof seedData>>;
-  let ctx: ReturnType<typeof serviceContext>;
+  let ctx: HttpTestApp["ctx"];
   const contexts: BrowserContext[] = [];
 
   async function seedData() {
@@ -133,23 +130,13 @@ describe("web pages in a real browser", () => {
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    ctx = serviceContext(database.database, new TestClock(new Date()));
-    const deps: ServerDeps = {
-      ctx,
-      auth: new Authenticator(database.database.db, {
-        jwtSecret: SECRET,
-        jwksUrl: null,
-        issuer: null,
-        audience: null,
-        cacheSeconds: 0,
-      }),
-      logger: false,
+    http = await createHttpTestApp(kind, {
+      pages: true,
+      clock: new TestClock(new Date()),
       publicUrl: PUBLIC_URL,
       verifyRateLimit: 100_000,
-      readiness: async () => ({ ready: true, detail: "test" }),
-    };
-    app = await buildApp(deps);
+    });
+    ({ app, ctx } = http);
     await app.listen({ port: 0, host: "127.0.0.1" });
     const address = app.server.address();
     if (address === null || typeof address === "string") throw new Error("no port");
@@ -159,8 +146,7 @@ describe("web pages in a real browser", () => {
 
   afterAll(async () => {
     for (const context of contexts) await context.close();
-    await app?.close();
-    await database?.drop();
+    await http?.close();
   });
 
   async function newPage(locale = "nb-NO"): Promise<Page> {
@@ -175,7 +161,7 @@ describe("web pages in a real browser", () => {
     return context.newPage();
   }
 
-  const token = (userId: string) => signToken(SECRET, userId);
+  const token = (userId: string) => http.token(userId);
 
   it("the front page says what the service is, and its form leads to the verification result", async () => {
     const page = await newPage();

@@ -1,23 +1,20 @@
 import { PDFDocument, PDFName, PDFString } from "pdf-lib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../test/databases.js";
+import { DATABASE_KINDS } from "../../test/databases.js";
 import {
   grant,
   makeGlobalAdmin,
   makeMember,
   makeScene,
-  serviceContext,
   TestClock,
   verificationCodeOf,
 } from "../../test/factories.js";
-import type { App, ServerDeps } from "../http/app.js";
-import { Authenticator, signToken } from "../http/auth.js";
-import { buildApp } from "../main.js";
+import { createHttpTestApp, type HttpTestApp } from "../../test/http.js";
+import type { App } from "../http/app.js";
 import { escapeHtml } from "./html.js";
 import { formatDate, pickLanguage } from "./i18n.js";
 import { renderCertificatePdf, verificationUrl } from "./pdf.js";
 
-const SECRET = "web-inject-test-secret-0123456789abcdefgh";
 const PUBLIC_URL = "https://sertifikat.example.no";
 
 describe("language choice", () => {
@@ -86,38 +83,27 @@ describe("certificate PDF rendering", () => {
 });
 
 describe.each(DATABASE_KINDS)("web routes over HTTP (%s)", (kind) => {
-  let database: TestDatabase;
+  let http: HttpTestApp;
   let app: App;
-  let ctx: ReturnType<typeof serviceContext>;
+  let ctx: HttpTestApp["ctx"];
   let scene: Awaited<ReturnType<typeof makeScene>>;
   let certification: Awaited<ReturnType<typeof grant>>;
-  const bearer = async (userId: string) => ({ authorization: `Bearer ${await signToken(SECRET, userId)}` });
+  const bearer = (userId: string) => http.bearer(userId);
 
   beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    ctx = serviceContext(database.database, new TestClock(new Date("2026-03-15T10:00:00Z")));
-    const deps: ServerDeps = {
-      ctx,
-      auth: new Authenticator(database.database.db, {
-        jwtSecret: SECRET,
-        jwksUrl: null,
-        issuer: null,
-        audience: null,
-        cacheSeconds: 0,
-      }),
-      logger: false,
+    http = await createHttpTestApp(kind, {
+      pages: true,
+      clock: new TestClock(new Date("2026-03-15T10:00:00Z")),
       publicUrl: PUBLIC_URL,
       verifyRateLimit: 100_000,
-      readiness: async () => ({ ready: true, detail: "test" }),
-    };
-    app = await buildApp(deps);
+    });
+    ({ app, ctx } = http);
     scene = await makeScene(ctx);
     certification = await grant(ctx, scene);
   });
 
   afterAll(async () => {
-    await app?.close();
-    await database?.drop();
+    await http?.close();
   });
 
   it("serves the pages as HTML without a token, with no inline script and nothing from elsewhere", async () => {
