@@ -326,4 +326,85 @@ describe.each(DATABASE_KINDS)("staff endpoints on %s", (kind) => {
       expect(new Set(events.map((e) => e.entity_id)).size).toBe(4);
     });
   });
+
+  describe("certification types", () => {
+    it("an org admin creates a type with a key, edits name, validity and window for new issuances, and retires it", async () => {
+      const org = scene.organization.id;
+      const created = await call("POST", `/v1/organizations/${org}/certification-types`, scene.admin.userId, {
+        name: "Fordypning",
+        validity_months: 12,
+        key: "fordypning",
+      });
+      expect(created).toMatchObject({ status: 201, body: { key: "fordypning", retired_at: null } });
+      const typeId = created.body.id as string;
+      const again = await call("POST", `/v1/organizations/${org}/certification-types`, scene.admin.userId, {
+        name: "Fordypning 2",
+        validity_months: 12,
+        key: "fordypning",
+      });
+      expect(again).toMatchObject({ status: 409, body: { code: "conflict" } });
+      const first = await makeMember(t.ctx, org, "peer_mentor");
+      const before = await call("POST", `/v1/organizations/${org}/certifications`, scene.coordinator.userId, {
+        user_id: first.userId,
+        certification_type_id: typeId,
+      });
+      const edited = await call("PATCH", `/v1/certification-types/${typeId}`, scene.admin.userId, {
+        name: "Fordypningskurs",
+        validity_months: 24,
+        warning_days: 60,
+      });
+      expect(edited).toMatchObject({
+        status: 200,
+        body: { name: "Fordypningskurs", validity_months: 24, warning_days: 60, key: "fordypning" },
+      });
+      const second = await makeMember(t.ctx, org, "peer_mentor");
+      const after = await call("POST", `/v1/organizations/${org}/certifications`, scene.coordinator.userId, {
+        user_id: second.userId,
+        certification_type_id: typeId,
+      });
+      const months = (c: { issued_at: string; expires_at: string }) =>
+        (new Date(c.expires_at).getUTCFullYear() - new Date(c.issued_at).getUTCFullYear()) * 12 +
+        new Date(c.expires_at).getUTCMonth() -
+        new Date(c.issued_at).getUTCMonth();
+      expect(months(after.body)).toBe(24);
+      const kept = await call("GET", `/v1/certifications/${before.body.id}`, scene.coordinator.userId);
+      expect(months(kept.body)).toBe(12);
+
+      expect(
+        (
+          await call("PATCH", `/v1/certification-types/${typeId}`, scene.coordinator.userId, {
+            retired: true,
+          })
+        ).status,
+      ).toBe(403);
+      expect(
+        (await call("PATCH", `/v1/certification-types/${typeId}`, other.admin.userId, { retired: true }))
+          .status,
+      ).toBe(404);
+      const retired = await call("PATCH", `/v1/certification-types/${typeId}`, scene.admin.userId, {
+        retired: true,
+      });
+      expect(retired.body.retired_at).toEqual(expect.any(String));
+      const third = await makeMember(t.ctx, org, "peer_mentor");
+      const refused = await call(
+        "POST",
+        `/v1/organizations/${org}/certifications`,
+        scene.coordinator.userId,
+        {
+          user_id: third.userId,
+          certification_type_id: typeId,
+        },
+      );
+      expect(refused).toMatchObject({ status: 409, body: { code: "conflict" } });
+      expect(
+        (await call("GET", `/v1/certifications/${after.body.id}`, scene.coordinator.userId)).body.status,
+      ).toBe("active");
+      const events = await call(
+        "GET",
+        `/v1/certifications/${after.body.id}/events`,
+        scene.coordinator.userId,
+      );
+      expect(events.status).toBe(200);
+    });
+  });
 });
