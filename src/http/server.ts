@@ -21,6 +21,7 @@ import { importRoutes } from "./routes/import.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { operationsRoutes } from "./routes/operations.js";
 import { sharingRoutes } from "./routes/sharing.js";
+import { staffCertificationRoutes } from "./routes/staff-certifications.js";
 import { suspensionRoutes } from "./routes/suspensions.js";
 import { verifyRoutes } from "./routes/verify.js";
 import { AuditEventSchema, CertificationSchema } from "./schemas/certifications.js";
@@ -227,6 +228,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   certificationChangeRoutes(app, deps);
   suspensionRoutes(app, deps);
   credentialRoutes(app, deps);
+  staffCertificationRoutes(app, deps);
   jobRoutes(app, deps);
   operationsRoutes(app, deps);
   // In a scope of its own, so that only the import reads CSV and multipart bodies.

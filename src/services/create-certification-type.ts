@@ -19,6 +19,10 @@ export interface CertificationTypeView {
   name: string;
   validity_months: number | null;
   warning_days: number;
+  /** Stable slug an app may gate on (e.g. digital-peer-mentor); null when none was given. */
+  key: string | null;
+  /** When it was retired (no new grants); null while in use. */
+  retired_at: string | null;
   created_at: string;
 }
 
@@ -31,6 +35,8 @@ export const certificationTypeView = (
   name: row.name,
   validity_months: row.validity_months,
   warning_days: row.warning_days ?? defaultWarningDays,
+  key: row.key,
+  retired_at: row.retired_at === null ? null : row.retired_at.toISOString(),
   created_at: row.created_at.toISOString(),
 });
 
@@ -46,6 +52,7 @@ export async function createCertificationType(
     name: string;
     validityMonths: number | null;
     warningDays?: number | undefined;
+    key?: string | undefined;
   },
 ): Promise<CertificationTypeView> {
   const { organizationId } = input;
@@ -66,6 +73,7 @@ export async function createCertificationType(
       name,
       validity_months: input.validityMonths,
       warning_days: input.warningDays ?? null,
+      key: input.key ?? null,
     });
     const view = certificationTypeView(row, ctx.warningDays);
     await appendAuditEvent(trx, {

@@ -15,6 +15,7 @@ export async function insertCertificationType(
     name: string;
     validity_months: number | null;
     warning_days: number | null;
+    key?: string | null;
   },
 ): Promise<CertificationTypeRow> {
   return trx.insertInto("certification_types").values(values).returningAll().executeTakeFirstOrThrow();
@@ -31,4 +32,27 @@ export async function listCertificationTypes(
     .where((eb) => eb.or([eb("organization_id", "=", organizationId), eb("organization_id", "is", null)]))
     .orderBy("name")
     .execute();
+}
+
+/** Changes a type's name, validity, warning window or retirement; returns it as it is now. */
+export async function updateCertificationType(
+  trx: Tx,
+  id: string,
+  changes: Partial<Pick<CertificationTypeRow, "name" | "validity_months" | "warning_days" | "retired_at">>,
+): Promise<CertificationTypeRow> {
+  return trx
+    .updateTable("certification_types")
+    .set(changes)
+    .where("id", "=", id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function lockCertificationType(trx: Tx, id: string): Promise<CertificationTypeRow | undefined> {
+  return trx
+    .selectFrom("certification_types")
+    .selectAll()
+    .where("id", "=", id)
+    .forUpdate()
+    .executeTakeFirst();
 }

@@ -8,7 +8,7 @@ import type { CertificationRow, CertificationUpdate, DB } from "./schema.js";
 /** A certification with the warning window of its type (null: the service default). */
 export type CertificationRecord = CertificationRow & { type_warning_days: number | null };
 
-function withTypeWindow(db: Queryable) {
+export function withTypeWindow(db: Queryable) {
   return db
     .selectFrom("certifications as c")
     .innerJoin("certification_types as t", "t.id", "c.certification_type_id")

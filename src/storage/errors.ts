@@ -35,6 +35,8 @@ const RULE_CONSTRAINTS: Readonly<Record<string, ErrorCode>> = {
   organization_prefix_unique: "conflict",
   certification_type_name_unique: "conflict",
   course_registration_unique: "conflict",
+  certification_type_key_unique: "conflict",
+  certification_type_retired: "conflict",
 };
 
 /** Turns a database refusal that a caller can cause into a DomainError; anything else passes. */

@@ -44,6 +44,8 @@ export interface CertificationTypesTable {
   name: string;
   validity_months: number | null;
   warning_days: number | null;
+  key: Generated<string | null>;
+  retired_at: Generated<Date | null>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }

@@ -12,6 +12,7 @@ import {
   listOrganizationCertifications,
   listUserCertifications,
 } from "../../services/read-certifications.js";
+import { searchFilters, searchOrganizationCertifications } from "../../services/search-certifications.js";
 import type { CertificationView } from "../../services/views.js";
 import { type App, principalOf, type ServerDeps } from "../app.js";
 import {
@@ -22,6 +23,7 @@ import {
   ETAG_HEADER,
   GrantBody,
   IdempotencyHeaders,
+  SearchProperties,
 } from "../schemas/certifications.js";
 import {
   IdParams,
@@ -44,7 +46,8 @@ const ListQuerySchema = Type.Object(
     limit: Type.Optional(
       Type.Integer({ minimum: 1, maximum: 200, default: 50, description: "Page size, 1–200" }),
     ),
-    cursor: Type.Optional(Type.String({ maxLength: 200, description: "next_cursor of the previous page" })),
+    cursor: Type.Optional(Type.String({ maxLength: 400, description: "next_cursor of the previous page" })),
+    ...SearchProperties,
   },
   { additionalProperties: false },
 );
@@ -241,19 +244,33 @@ export function certificationRoutes(app: App, deps: ServerDeps): void {
         operationId: "listOrganizationCertifications",
         summary: "List an organization's certifications",
         description:
-          "Coordinators and admins. Newest first; filter by effective status (repeatable), holder, type, source and expiry; opaque cursor pagination that stays stable while rows are inserted.",
+          "Coordinators and admins. Newest first, or soonest expiry first with `sort=expires_at` (lifetime ones last); filter by effective status (repeatable), holder, type, source and expiry (`expires_before`, `expires_after`); `q` finds by part of the holder's name or a whole certificate number; opaque cursor pagination that stays stable while rows are inserted.",
         params: OrgParams,
         querystring: ListQuerySchema,
         response: { 200: CertificationPageSchema, ...problems(400, 401, 403, 404) },
       },
     },
-    async (request) =>
-      listOrganizationCertifications(
+    async (request) => {
+      const { q, sort, cursor, limit } = request.query;
+      if (q !== undefined || sort === "expires_at") {
+        return searchOrganizationCertifications(
+          ctx,
+          principalOf(request),
+          searchFilters(request.params.orgId, request.query),
+          {
+            sort: sort ?? "newest",
+            cursor,
+            limit: limit ?? 50,
+          },
+        );
+      }
+      return listOrganizationCertifications(
         ctx,
         principalOf(request),
         request.params.orgId,
         listQuery(request.query),
-      ),
+      );
+    },
   );
 
   app.get(

@@ -9,6 +9,7 @@ import {
   whoAmI,
 } from "../../services/read-directory.js";
 import { recordCourseRegistration } from "../../services/record-course-registration.js";
+import { editCertificationType } from "../../services/update-certification-type.js";
 import { type App, principalOf, type ServerDeps } from "../app.js";
 import { OrgParams, Timestamp, Uuid } from "../schemas/common.js";
 import {
@@ -34,8 +35,35 @@ const TypeBody = Type.Object(
         description: "Expiry warning window; default CERTSVC_WARNING_DAYS",
       }),
     ),
+    key: Type.Optional(
+      Type.String({
+        pattern: "^[a-z0-9]+(-[a-z0-9]+)*$",
+        maxLength: 64,
+        description: "Stable slug an app may gate on, e.g. digital-peer-mentor (unique per organization)",
+      }),
+    ),
   },
   { additionalProperties: false },
+);
+
+const TypeChangesBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "New name" })),
+    validity_months: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 1, maximum: 1200 }), Type.Null()], {
+        description: "Validity for issuances from now on (null: lifetime); issued ones keep their expiry",
+      }),
+    ),
+    warning_days: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 3650, description: "Expiry warning window in days" }),
+    ),
+    retired: Type.Optional(
+      Type.Boolean({
+        description: "true retires the type (no new grants; issued ones stay); false brings it back",
+      }),
+    ),
+  },
+  { additionalProperties: false, minProperties: 1 },
 );
 
 /**
@@ -255,6 +283,7 @@ export function directoryRoutes(app: App, deps: ServerDeps): void {
         name: request.body.name,
         validityMonths: request.body.validity_months,
         warningDays: request.body.warning_days,
+        key: request.body.key,
       });
       return reply.code(201).send(type);
     },
@@ -277,9 +306,35 @@ export function directoryRoutes(app: App, deps: ServerDeps): void {
         name: request.body.name,
         validityMonths: request.body.validity_months,
         warningDays: request.body.warning_days,
+        key: request.body.key,
       });
       return reply.code(201).send(type);
     },
+  );
+
+  app.patch(
+    "/v1/certification-types/:id",
+    {
+      schema: {
+        operationId: "editCertificationType",
+        tags: ["directory"],
+        summary: "Edit or retire a certification type",
+        description:
+          "Org admins of the type's organization (global admins for a global type). Changes the name, the validity " +
+          "(for issuances from now on; issued certifications keep their expiry), the warning window, or retires " +
+          "the type (`retired: true`: no new grants, answered with 409 conflict; issued ones stay valid). Audited.",
+        params: Type.Object({ id: Uuid("Certification type id") }),
+        body: TypeChangesBody,
+        response: { 200: CertificationTypeSchema, ...problems(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) =>
+      editCertificationType(ctx, principalOf(request), request.params.id.toLowerCase(), {
+        name: request.body.name,
+        validityMonths: request.body.validity_months,
+        warningDays: request.body.warning_days,
+        retired: request.body.retired,
+      }),
   );
 
   app.post(

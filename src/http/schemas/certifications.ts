@@ -98,6 +98,22 @@ export const CertificationFilterProperties = {
   expires_after: Type.Optional(Timestamp("Only those expiring after this instant")),
 };
 
+/** The staff list's search and order (with the filters above). */
+export const SearchProperties = {
+  q: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: "Part of the holder's name (any case), or a whole certificate number",
+    }),
+  ),
+  sort: Type.Optional(
+    OneOf(["newest", "expires_at"] as const, {
+      description: "newest (default) or expires_at: soonest expiry first, lifetime ones last",
+    }),
+  ),
+};
+
 export const IfMatchHeaders = Type.Object({
   "if-match": Type.Optional(
     Type.String({ description: "ETag of the representation the change is based on" }),

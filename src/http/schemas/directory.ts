@@ -26,6 +26,8 @@ export const CertificationTypeSchema = Type.Object(
     name: Type.String({ description: "Name, e.g. Digital Peer Mentor Certificate" }),
     validity_months: Nullable(Type.Integer({ description: "Validity from issue; null for lifetime" })),
     warning_days: Type.Integer({ description: "Expiry warning window in days" }),
+    key: Nullable(Type.String({ description: "Stable slug an app may gate on; null when none" })),
+    retired_at: Nullable(Timestamp("When retired (no new grants); null while in use")),
     created_at: Timestamp("Creation time"),
   },
   { description: "A certification type" },

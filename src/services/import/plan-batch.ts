@@ -168,6 +168,7 @@ export async function planBatch(
         held.push({ line: record.line, certificate_number: null, same_as_line: earlier });
         continue;
       }
+      if (type.retired_at !== null) throw new DomainError("conflict", "The certification type is retired");
       if (row.revokedAt !== null) {
         if (revoker === null) {
           throw new DomainError(

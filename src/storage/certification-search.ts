@@ -1,0 +1,110 @@
+import { sql } from "kysely";
+import type { Status } from "../domain/status.js";
+import { effectiveStatusSql } from "./certification-sql.js";
+import { type CertificationRecord, withTypeWindow } from "./certifications.js";
+import type { Queryable } from "./database.js";
+
+/**
+ * The staff list's searches: by holder name or certificate number, sorted by expiry, and counted
+ * per effective status. Built per call (the plain newest-first list has its prepared queries in
+ * certifications.ts).
+ */
+
+export interface SearchFilters {
+  organizationId: string;
+  statuses?: readonly Status[] | undefined;
+  userId?: string | undefined;
+  certificationTypeId?: string | undefined;
+  source?: "course_completion" | "manual_grant" | undefined;
+  expiresBefore?: Date | undefined;
+  expiresAfter?: Date | undefined;
+  /** Part of the holder's name (any case), or a whole certificate number. */
+  q?: string | undefined;
+}
+
+export type SearchOrder = "newest" | "expires_at";
+
+/** Where the last page ended: its last row's id, and its expiry when sorted by expiry. */
+export interface SearchAfter {
+  id: string;
+  expiresAt?: Date | null;
+}
+
+function filtered(db: Queryable, f: SearchFilters, now: Date, defaultWarningDays: number) {
+  let query = withTypeWindow(db).where("c.organization_id", "=", f.organizationId);
+  if (f.userId) query = query.where("c.user_id", "=", f.userId);
+  if (f.certificationTypeId) query = query.where("c.certification_type_id", "=", f.certificationTypeId);
+  if (f.source) query = query.where("c.source", "=", f.source);
+  if (f.expiresBefore) query = query.where("c.expires_at", "<", f.expiresBefore);
+  if (f.expiresAfter) query = query.where("c.expires_at", ">", f.expiresAfter);
+  if (f.statuses && f.statuses.length > 0) {
+    query = query.where(
+      sql<boolean>`(${effectiveStatusSql("c", "t", now, defaultWarningDays)}) = any(${[...f.statuses]}::text[])`,
+    );
+  }
+  const q = f.q?.trim() ?? "";
+  if (q !== "") {
+    const pattern = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where((eb) =>
+      eb.or([
+        eb("c.certificate_number", "=", q.toUpperCase()),
+        eb.exists(
+          eb
+            .selectFrom("users as u")
+            .select(sql`1`.as("one"))
+            .whereRef("u.id", "=", "c.user_id")
+            .where(sql`lower(u.display_name)`, "like", pattern),
+        ),
+      ]),
+    );
+  }
+  return query;
+}
+
+/** A page of the filtered certifications, newest first or soonest expiry first (lifetime last). */
+export async function searchCertifications(
+  db: Queryable,
+  filters: SearchFilters,
+  order: SearchOrder,
+  after: SearchAfter | undefined,
+  limit: number,
+  now: Date,
+  defaultWarningDays: number,
+): Promise<CertificationRecord[]> {
+  let query = filtered(db, filters, now, defaultWarningDays);
+  if (order === "newest") {
+    if (after) query = query.where("c.id", "<", after.id);
+    return query.orderBy("c.id", "desc").limit(limit).execute();
+  }
+  if (after) {
+    const { id, expiresAt } = after;
+    query = query.where((eb) =>
+      expiresAt === null || expiresAt === undefined
+        ? eb.and([eb("c.expires_at", "is", null), eb("c.id", ">", id)])
+        : eb.or([
+            eb("c.expires_at", ">", expiresAt),
+            eb.and([eb("c.expires_at", "=", expiresAt), eb("c.id", ">", id)]),
+            eb("c.expires_at", "is", null),
+          ]),
+    );
+  }
+  return query.orderBy(sql`c.expires_at asc nulls last`).orderBy("c.id", "asc").limit(limit).execute();
+}
+
+/** How many of the filtered certifications have each effective status (the filter's statuses aside). */
+export async function countByStatus(
+  db: Queryable,
+  filters: SearchFilters,
+  now: Date,
+  defaultWarningDays: number,
+): Promise<Map<string, number>> {
+  const rows = await filtered(db, { ...filters, statuses: undefined }, now, defaultWarningDays)
+    .clearSelect()
+    .select([
+      effectiveStatusSql("c", "t", now, defaultWarningDays).as("status"),
+      (eb) => eb.fn.countAll<number>().as("n"),
+    ])
+    .groupBy(sql`1`)
+    .execute();
+  return new Map(rows.map((row) => [String(row.status), Number(row.n)]));
+}
