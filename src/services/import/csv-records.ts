@@ -2,8 +2,8 @@ import type { Readable } from "node:stream";
 import { CsvError, parse } from "csv-parse";
 import { DomainError } from "../../domain/errors.js";
 import { checkRevocationReason } from "../../domain/rules.js";
-import { restoreFormula } from "../spreadsheet-csv.js";
 import type { CertificationTypeRow } from "../../storage/schema.js";
+import { restoreFormula } from "../spreadsheet-csv.js";
 
 /**
  * Reading an import file: the CSV records with their line numbers, in batches, and each
