@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { type Logger, pino } from "pino";
 import type { Db } from "../storage/database.js";
 import { type ClaimedJob, claimJobs, completeJob, failJob, renewLeases } from "../storage/jobs.js";
@@ -149,6 +150,9 @@ export class Worker {
     }
     let lastTick = 0;
     while (this.running) {
+      // PGlite answers in microtasks, so a backlog of quick jobs would otherwise never let the
+      // event loop turn: no HTTP request, timer or heartbeat would run until the backlog is done.
+      await nextTurn();
       try {
         if (Date.now() - lastTick >= this.pollIntervalMs) {
           lastTick = Date.now();
