@@ -362,7 +362,7 @@ describe.each(DATABASE_KINDS)("the staff workspace in a real browser (%s)", (kin
       .fill(seed.active.certificate_number);
     await page.getByRole("button", { name: "Filter", exact: true }).click();
     await page.locator("#list").getByRole("link", { name: seed.active.certificate_number }).click();
-    await page.getByRole("button", { name: "Suspend" }).click();
+    await page.getByRole("button", { name: "Suspend", exact: true }).click();
     const dialog = page.getByRole("dialog", {
       name: `Suspend certificate ${seed.active.certificate_number}`,
     });
