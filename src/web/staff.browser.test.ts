@@ -355,6 +355,38 @@ describe.each(DATABASE_KINDS)("the staff workspace in a real browser (%s)", (kin
     await message.getByText("Ingenting nytt ble lagret: alle 2 radene finnes fra før.").waitFor();
   });
 
+  it("a coordinator suspends a certificate with a reason and lifts the suspension (en)", async () => {
+    const page = await signedIn(seed.coordinator.userId, "en");
+    await page
+      .getByRole("searchbox", { name: "Search by name or number" })
+      .fill(seed.active.certificate_number);
+    await page.getByRole("button", { name: "Filter", exact: true }).click();
+    await page.locator("#list").getByRole("link", { name: seed.active.certificate_number }).click();
+    await page.getByRole("button", { name: "Suspend", exact: true }).click();
+    const dialog = page.getByRole("dialog", {
+      name: `Suspend certificate ${seed.active.certificate_number}`,
+    });
+    await dialog.getByRole("textbox", { name: "Reason" }).fill("Complaint under review");
+    await checkPage(page, `${kind}-coordinator-suspend-dialog-en`);
+    await dialog.getByRole("button", { name: "Suspend" }).click();
+    await page
+      .locator("#detail-msg")
+      .getByText(`Certificate ${seed.active.certificate_number} has been suspended.`)
+      .waitFor();
+    await page.locator("#detail-facts").getByText("Suspended").waitFor();
+    await page.getByRole("button", { name: "Lift suspension" }).click();
+    const lift = page.getByRole("dialog", {
+      name: `Lift the suspension of ${seed.active.certificate_number}`,
+    });
+    await lift.getByRole("textbox", { name: "Reason" }).fill("Complaint dismissed");
+    await lift.getByRole("button", { name: "Lift suspension" }).click();
+    await page
+      .locator("#detail-msg")
+      .getByText(`The suspension of ${seed.active.certificate_number} has been lifted.`)
+      .waitFor();
+    await page.locator("#detail-facts").getByText("Active").waitFor();
+  });
+
   it("an org admin changes a role and manages certification types (en)", async () => {
     const page = await signedIn(seed.scene.admin.userId, "en", "members");
     await page.getByRole("combobox", { name: "Role of Per Olsen" }).selectOption("coordinator");

@@ -75,7 +75,7 @@ export const nb = {
   edit: "Rediger",
   editTypeFor: "Rediger {name}",
   retire: "Ta ut av bruk",
-  retireTypeFor: "Ta {name} ut av bruk",
+  retireTypeFor: "Ta ut av bruk: {name}",
   retireHeading: "Ta {name} ut av bruk?",
   retireIntro: "Typen kan ikke tildeles lenger. Sertifikater som finnes, blir stående.",
   typeRetired: "{name} er tatt ut av bruk.",

@@ -46,7 +46,7 @@ async function fetchPage(cursor) {
   if (cursor) query.set("cursor", cursor);
   const q = searchText();
   const base = `/v1/organizations/${state.orgId}/certifications`;
-  if (q && features.listSearch) query.set("q", q);
+  if (q && features.listSearch) query.set("q", NUMBER.test(q.toUpperCase()) ? q.toUpperCase() : q);
   else if (q && NUMBER.test(q.toUpperCase())) {
     const found = await api(
       "GET",
@@ -79,7 +79,7 @@ async function loadCounts() {
   let capped = false;
   if (features.counts) {
     const q = searchText();
-    if (q && features.listSearch) query.set("q", q);
+    if (q && features.listSearch) query.set("q", NUMBER.test(q.toUpperCase()) ? q.toUpperCase() : q);
     const answer = await api("GET", `${features.counts.replace("{orgId}", state.orgId)}?${query}`);
     const source = answer.by_status ?? answer.counts ?? answer;
     counts = Array.isArray(source.items)
