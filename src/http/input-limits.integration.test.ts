@@ -135,7 +135,7 @@ describe("input limits", () => {
             continue;
           }
           const problem = expectProblem(answer, 400, "invalid_request");
-          expect(problem.detail).toMatch(/deeper than/);
+          expect(problem.errors?.[0]?.message).toMatch(/deeper than/);
         }
       }
     },

@@ -139,6 +139,8 @@ export async function addPeerMentors(
   trx: Tx,
   organizationId: string,
   people: readonly { userId: string; displayName: string }[],
+  /** A global admin's import may enrol existing users of other organizations too. */
+  anyUser = false,
 ): Promise<{ user_id: string; display_name: string }[]> {
   if (people.length === 0) return [];
   const ids = people.map((p) => p.userId);
@@ -157,7 +159,7 @@ export async function addPeerMentors(
       select id from created
       union
       select u.id from users u join people p on p.id = u.id
-      where u.home_organization_id = ${organizationId}::uuid
+      where ${anyUser} or u.home_organization_id = ${organizationId}::uuid
     ), added as (
       insert into memberships (organization_id, user_id, role)
       select ${organizationId}::uuid, id, 'peer_mentor' from own

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DATABASE_KINDS } from "../../../test/databases.js";
-import { grant, makeMember, makeScene, makeType } from "../../../test/factories.js";
+import { grant, makeGlobalAdmin, makeMember, makeScene, makeType } from "../../../test/factories.js";
 import { createHttpTestApp, type HttpTestApp } from "../../../test/http.js";
 
 describe.each(DATABASE_KINDS)("operations over HTTP on %s", (kind) => {
@@ -170,7 +170,12 @@ describe.each(DATABASE_KINDS)("operations over HTTP on %s", (kind) => {
     });
     expect(parse(revokedOnly.body, { columns: true })).toHaveLength(1);
 
-    const imported = await importCsv(target.organization.id, target.admin.userId, all.body);
+    // The holders are the first organization's users: its admin cannot enrol them elsewhere,
+    // a global admin can (see README, identity across organisations).
+    const refused = await importCsv(target.organization.id, target.admin.userId, all.body);
+    expect(refused.json()).toMatchObject({ rows: 3, imported: 0, skipped: 3 });
+    const globalAdmin = await makeGlobalAdmin(t.ctx);
+    const imported = await importCsv(target.organization.id, globalAdmin.userId, all.body);
     expect(imported.json()).toMatchObject({ rows: 3, imported: 3, skipped: 0 });
     const back = await t.app.inject({
       method: "GET",

@@ -1,6 +1,6 @@
 import { DomainError } from "../../domain/errors.js";
 import { liveAlready, planIssue } from "../../domain/issue-plan.js";
-import { actorUserId, type Principal } from "../../domain/principal.js";
+import { actorUserId, isGlobal, type Principal } from "../../domain/principal.js";
 import { holdsLivePlace, type Status } from "../../domain/status.js";
 import {
   findHeldRecords,
@@ -149,8 +149,10 @@ export async function planBatch(
         {
           organization,
           type: found ?? null,
-          // A named holder joins, unless another organization owns them (not this one's to enrol).
-          holderIsMember: !joins || (row.displayName !== null && !ownedElsewhere.has(row.userId)),
+          // A named holder joins, unless another organization owns them (not this one's to enrol,
+          // except by a global admin).
+          holderIsMember:
+            !joins || (row.displayName !== null && (!ownedElsewhere.has(row.userId) || isGlobal(principal))),
         },
         now,
         planner.warningDays,

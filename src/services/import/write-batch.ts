@@ -1,5 +1,5 @@
 import { formatCertificateNumber, yearIn } from "../../domain/certificate-number.js";
-import { actorName, actorUserId, type Principal } from "../../domain/principal.js";
+import { actorName, actorUserId, isGlobal, type Principal } from "../../domain/principal.js";
 import { type AuditEvent, appendAuditEvents } from "../../storage/audit-events.js";
 import {
   addPeerMentors,
@@ -45,6 +45,7 @@ export async function writeBatch(
     trx,
     organization.id,
     [...joining].map(([userId, displayName]) => ({ userId, displayName })),
+    isGlobal(principal),
   );
   for (const member of added) {
     events.push({
