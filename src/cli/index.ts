@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { registerAdminCommands } from "./admin-commands.js";
 import { EXIT } from "./context.js";
 import { registerDataCommands } from "./data-commands.js";
+import { registerKeyCommands } from "./key-commands.js";
 import { registerServiceCommands } from "./service-commands.js";
 
 /**
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerServiceCommands(program);
   registerAdminCommands(program);
   registerDataCommands(program);
+  registerKeyCommands(program);
   // Every subcommand reports usage errors like the program does, as exit 2.
   for (const command of program.commands) {
     command.exitOverride();

@@ -76,6 +76,7 @@ export async function bulkRevoke(
       await applyChange(ctx, trx, principal, locked, {
         action: "revoked",
         reason,
+        evaluateBadges: true,
         changes: { revoked_at: now, revoked_by_user_id: principal.userId, revocation_reason: reason },
       });
     }

@@ -297,7 +297,7 @@ export function staffSection(m: Messages): Html {
   <div id="detail-facts"></div>
   ${message("detail-msg")}
   <div id="detail-actions" class="detail-actions">
-    <p><a id="detail-pdf" href="#">${m.downloadPdf}</a></p>
+    <p><a id="detail-pdf" href="#">${m.downloadPdf}</a> · <a id="detail-credential" href="#">${m.downloadCredential}</a></p>
     <form id="renew-form" class="inline-form" aria-labelledby="renew-heading">
       <h3 id="renew-heading">${m.renewHeading}</h3>
       <p class="hint" id="renew-hint">${m.renewHint}</p>

@@ -19,6 +19,7 @@ export const nb = {
   mineHeading: "Mine sertifikater",
   mineEmpty: "Du har ingen sertifikater ennå.",
   downloadPdf: "Last ned PDF",
+  downloadCredential: "Last ned digitalt bevis (.json)",
   pdfDownloaded: "PDF-en er lastet ned.",
 
   staffHeading: "Administrer sertifikater",
@@ -109,6 +110,7 @@ export const en: typeof nb = {
   mineHeading: "My certificates",
   mineEmpty: "You have no certificates yet.",
   downloadPdf: "Download PDF",
+  downloadCredential: "Download signed credential (.json)",
   pdfDownloaded: "The PDF has been downloaded.",
 
   staffHeading: "Manage certificates",

@@ -1,6 +1,7 @@
 // Staff: one certification — its facts, renew, revoke, suspend, reinstate, and its audit trail.
 import { api, attempt } from "./api.js";
 import { auditTable } from "./audit.js";
+import { credentialLink } from "./credential.js";
 import { osloMidnight } from "./dates.js";
 import { $, el, fact, statusBadge } from "./dom.js";
 import { features } from "./features.js";
@@ -40,6 +41,7 @@ export async function openDetail(id, opener, focus = true) {
     ),
   );
   $("detail-pdf").replaceWith(Object.assign(pdfLink(c), { id: "detail-pdf" }));
+  $("detail-credential").replaceWith(Object.assign(credentialLink(c), { id: "detail-credential" }));
   const revoked = c.status === "revoked";
   $("renew-form").hidden = revoked || c.status === "suspended";
   $("revoke-open").hidden = revoked;

@@ -1,6 +1,7 @@
 // A peer mentor's own certificates: days left, the verification code with a copy-link and an
 // on-screen QR code, the share links, the PDF; then badges and whom to contact.
 import { api, attempt, request } from "./api.js";
+import { credentialLink } from "./credential.js";
 import { $, el, statusBadge } from "./dom.js";
 import { copy, loadBadges, loadContacts } from "./mentor-extras.js";
 import { shareManager } from "./mentor-share.js";
@@ -113,7 +114,14 @@ function card(certification, typeName, organizationName, code) {
       linkInput,
       el("button", { type: "button", onclick: () => copy(linkInput.value, region) }, S.mentorCopyLink),
     ),
-    el("div", { class: "mentor-actions" }, qrButton, newCode, pdfLink(certification)),
+    el(
+      "div",
+      { class: "mentor-actions" },
+      qrButton,
+      newCode,
+      pdfLink(certification),
+      credentialLink(certification, region),
+    ),
     qrBox,
     region,
     shareManager(certification, typeName),
