@@ -42,6 +42,7 @@ export const nb = {
   bulkAllOrNothing: "Fjern dem som ikke kan trekkes tilbake fra utvalget, og prøv igjen.",
   bulkConfirm: "Trekk tilbake {count}",
   bulkDone: "{count} sertifikater er trukket tilbake.",
+  confirmAction: "Bekreft",
 
   expiringIntro: "Sertifikater som utløper før datoen, de første først, med antall per uke.",
   expiringSummary: "{count} sertifikater utløper før {date}.",
@@ -147,6 +148,7 @@ export const en: typeof nb = {
   bulkAllOrNothing: "Remove those that cannot be revoked from the selection and try again.",
   bulkConfirm: "Revoke {count}",
   bulkDone: "{count} certificates have been revoked.",
+  confirmAction: "Confirm",
 
   expiringIntro: "Certificates that expire before the date, soonest first, with a count per week.",
   expiringSummary: "{count} certificates expire before {date}.",
