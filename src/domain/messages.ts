@@ -137,3 +137,27 @@ const IMPORT_REJECTED: Sentence = {
 export function describeRejectedImport(bad: number, rows: number, language: Language): string {
   return IMPORT_REJECTED[language].replace("{bad}", String(bad)).replace("{rows}", String(rows));
 }
+
+/** Labels of a certification's fields, for the audit trail's "before → after". */
+export const FIELD_LABELS: Readonly<Record<string, Sentence>> = {
+  status: { nb: "Status", en: "Status" },
+  expires_at: { nb: "Utløper", en: "Expires" },
+  issued_at: { nb: "Utstedt", en: "Issued" },
+  notes: { nb: "Notater", en: "Notes" },
+  revoked_at: { nb: "Tilbakekalt", en: "Revoked" },
+  revoked_by_user_id: { nb: "Tilbakekalt av", en: "Revoked by" },
+  revocation_reason: { nb: "Begrunnelse for tilbakekalling", en: "Reason for revocation" },
+  expiry_warning_sent_at: { nb: "Varsel om utløp sendt", en: "Expiry reminder sent" },
+  certificate_number: { nb: "Sertifikatnummer", en: "Certificate number" },
+  certification_type_id: { nb: "Sertifiseringstype", en: "Certification type" },
+  user_id: { nb: "Innehaver", en: "Holder" },
+  issued_by_user_id: { nb: "Utstedt av", en: "Issued by" },
+  source: { nb: "Kilde", en: "Source" },
+  course_registration_id: { nb: "Kursregistrering", en: "Course registration" },
+  suspended: { nb: "Suspendert", en: "Suspended" },
+};
+
+/** A field's label in a language; the field's own name when it has none. */
+export function fieldLabel(field: string, language: Language): string {
+  return FIELD_LABELS[field]?.[language] ?? field;
+}

@@ -1,5 +1,6 @@
 import { parseCertificateNumber } from "../domain/certificate-number.js";
 import { DomainError, forbidden, notFound } from "../domain/errors.js";
+import { DEFAULT_LANGUAGE, fieldLabel, type Language } from "../domain/messages.js";
 import { canSeeOrganization, isStaff, type Principal, staffOrganizations } from "../domain/principal.js";
 import type { Source, Status } from "../domain/status.js";
 import { listAuditEvents } from "../storage/audit-events.js";
@@ -11,6 +12,7 @@ import {
   listCertifications,
   listExpiring,
 } from "../storage/certifications.js";
+import { displayNames } from "../storage/users.js";
 import { canReadCertification } from "./certification-access.js";
 import type { ServiceContext } from "./context.js";
 import { canSeeUser } from "./user-access.js";
@@ -151,14 +153,55 @@ export async function listUserCertifications(
 }
 
 /** Use case 13: the audit trail of one certification, for staff of its organization. */
+export interface ReadableAuditEvent extends AuditEventView {
+  /** The acting user's display name; null for services, the system, or an unknown user. */
+  actor_display_name: string | null;
+  /** What changed: each field with its label in `language`, before → after. */
+  changes: { field: string; label: string; before: unknown; after: unknown }[];
+}
+
 export async function listCertificationEvents(
   ctx: ServiceContext,
   principal: Principal,
   id: string,
-): Promise<{ items: AuditEventView[] }> {
+  language: Language = DEFAULT_LANGUAGE,
+): Promise<{ items: ReadableAuditEvent[] }> {
   const record = await findCertification(ctx.db, id);
   if (!record || !canReadCertification(principal, record)) throw notFound("Certification");
   if (!isStaff(principal, record.organization_id))
     throw forbidden("Only coordinators and admins read the audit trail");
-  return { items: (await listAuditEvents(ctx.db, id)).map(auditEventView) };
+  const rows = await listAuditEvents(ctx.db, id);
+  const names = await displayNames(ctx.db, [
+    ...new Set(rows.map((row) => row.actor_user_id).filter((v): v is string => v !== null)),
+  ]);
+  return {
+    items: rows.map((row) => {
+      const view = auditEventView(row);
+      return {
+        ...view,
+        actor_display_name: row.actor_user_id === null ? null : (names.get(row.actor_user_id) ?? null),
+        changes: changesOf(view.before, view.after).map((change) => ({
+          ...change,
+          label: fieldLabel(change.field, language),
+        })),
+      };
+    }),
+  };
+}
+
+// Bookkeeping fields that every change moves: not shown as changes.
+const UNSHOWN = new Set(["updated_at", "created_at", "id", "organization_id"]);
+
+/** The fields an event changed, with their values before and after (none for a creation). */
+export function changesOf(
+  before: unknown,
+  after: unknown,
+): { field: string; before: unknown; after: unknown }[] {
+  const isObject = (value: unknown): value is Record<string, unknown> =>
+    value !== null && typeof value === "object" && !Array.isArray(value);
+  if (!isObject(before) || !isObject(after)) return [];
+  const fields = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((f) => !UNSHOWN.has(f));
+  return fields
+    .filter((field) => JSON.stringify(before[field] ?? null) !== JSON.stringify(after[field] ?? null))
+    .map((field) => ({ field, before: before[field] ?? null, after: after[field] ?? null }));
 }

@@ -191,3 +191,14 @@ export async function listOrganizationStaff(db: Queryable, organizationId: strin
     .orderBy("m.user_id")
     .execute();
 }
+
+/** Display names of users by id (unknown ids are left out). */
+export async function displayNames(db: Queryable, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom("users")
+    .select(["id", "display_name"])
+    .where("id", "in", [...ids])
+    .execute();
+  return new Map(rows.map((row) => [row.id, row.display_name]));
+}

@@ -5,6 +5,7 @@ import { renewCertification } from "../../services/renew-certification.js";
 import { revokeCertification } from "../../services/revoke-certification.js";
 import { updateCertification } from "../../services/update-certification.js";
 import { type App, principalOf, type ServerDeps } from "../app.js";
+import { requestLanguage } from "../language.js";
 import { CertificationResponse, IfMatchHeaders, ReasonBody, UpdateBody } from "../schemas/certifications.js";
 import { IdParams, Timestamp } from "../schemas/common.js";
 import { problems } from "../schemas/problem.js";
@@ -205,7 +206,8 @@ export function certificationChangeRoutes(app: App, deps: ServerDeps): void {
         operationId: "listCertificationEvents",
         summary: "Audit trail",
         description:
-          "Every change of the certification: who, when, before and after. Coordinators and admins.",
+          "Every change of the certification: who (with the acting user's name), when, before and after, and " +
+          "the fields changed with their labels in the language of the request. Coordinators and admins.",
         params: IdParams,
         response: {
           200: Type.Object({ items: Type.Array(Type.Ref("AuditEvent"), { description: "Oldest first" }) }),
@@ -213,6 +215,10 @@ export function certificationChangeRoutes(app: App, deps: ServerDeps): void {
         },
       },
     },
-    async (request) => listCertificationEvents(ctx, principalOf(request), request.params.id),
+    async (request, reply) => {
+      const language = requestLanguage(request);
+      reply.header("content-language", language).header("vary", "Accept-Language");
+      return listCertificationEvents(ctx, principalOf(request), request.params.id, language);
+    },
   );
 }

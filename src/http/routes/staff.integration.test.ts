@@ -407,4 +407,38 @@ describe.each(DATABASE_KINDS)("staff endpoints on %s", (kind) => {
       expect(events.status).toBe(200);
     });
   });
+
+  describe("audit trail", () => {
+    it("names the acting user and lists each changed field with its label, before and after", async () => {
+      const holder = await makeMember(t.ctx, scene.organization.id, "peer_mentor");
+      const cert = await grant(t.ctx, scene, { userId: holder.userId });
+      await call("POST", `/v1/certifications/${cert.id}/revoke`, scene.coordinator.userId, {
+        reason: "Feil person",
+      });
+      const answer = await t.app.inject({
+        method: "GET",
+        url: `/v1/certifications/${cert.id}/events`,
+        headers: { ...(await t.bearer(scene.admin.userId)), "accept-language": "en" },
+      });
+      const events = answer.json().items as {
+        action: string;
+        actor_display_name: string | null;
+        changes: { field: string; label: string; before: unknown; after: unknown }[];
+      }[];
+      const revoked = events.find((e) => e.action === "revoked");
+      const coordinator = await t.ctx.db
+        .selectFrom("users")
+        .select("display_name")
+        .where("id", "=", scene.coordinator.userId)
+        .executeTakeFirstOrThrow();
+      expect(revoked?.actor_display_name).toBe(coordinator.display_name);
+      expect(revoked?.changes).toEqual(
+        expect.arrayContaining([
+          { field: "status", label: "Status", before: "active", after: "revoked" },
+          { field: "revocation_reason", label: "Reason for revocation", before: null, after: "Feil person" },
+        ]),
+      );
+      expect(events.find((e) => e.action === "issued")?.changes).toEqual([]);
+    });
+  });
 });

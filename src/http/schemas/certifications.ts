@@ -147,6 +147,20 @@ export const AuditEventSchema = Type.Object(
     reason: Nullable(Type.String({ description: "The reason given, if any" })),
     before: Type.Unknown({ description: "The certification before the change" }),
     after: Type.Unknown({ description: "The certification after the change" }),
+    actor_display_name: Type.Optional(
+      Nullable(Type.String({ description: "The acting user's name; null for a service or the system" })),
+    ),
+    changes: Type.Optional(
+      Type.Array(
+        Type.Object({
+          field: Type.String({ description: "The field, e.g. expires_at" }),
+          label: Type.String({ description: "Its label in the language of the request (Accept-Language)" }),
+          before: Type.Unknown({ description: "Its value before" }),
+          after: Type.Unknown({ description: "Its value after" }),
+        }),
+        { description: "The fields the event changed, before → after (empty for an issuance)" },
+      ),
+    ),
   },
   { description: "One entry of the audit trail" },
 );
