@@ -449,7 +449,7 @@ describe("web pages in a real browser", () => {
     await signIn.click();
 
     const mine = page.getByRole("region", { name: "Mine sertifikater" });
-    await mine.getByText(seed.valid.certificate_number, { exact: true }).waitFor();
+    await mine.getByText(seed.valid.certificate_number, { exact: true }).first().waitFor();
     expect(await mine.textContent()).toContain("Aktiv");
     expect(await page.getByRole("region", { name: "Administrer sertifikater" }).count()).toBe(0);
     expect(await axeViolations(page)).toEqual([]);
@@ -484,6 +484,7 @@ describe("web pages in a real browser", () => {
     await page
       .getByRole("region", { name: "My certificates" })
       .getByText(seed.valid.certificate_number, { exact: true })
+      .first()
       .waitFor();
     expect(await axeViolations(page)).toEqual([]);
     await shoot(page, "app-mentor-en");
