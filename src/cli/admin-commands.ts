@@ -190,8 +190,12 @@ export function registerAdminCommands(program: Command): void {
           coordinator: `${base}/app#token=${tokens.coordinator}`,
           mentor: `${base}/app#token=${tokens.mentor}`,
           global_admin: `${base}/app#token=${tokens.global_admin}`,
-          verify_valid: summary.validNumber ? `${base}/verify/${summary.validNumber}` : null,
-          verify_revoked: summary.revokedNumber ? `${base}/verify/${summary.revokedNumber}` : null,
+          verify_valid: summary.validNumber
+            ? `${base}/verify/${summary.validNumber}?code=${summary.validCode}`
+            : null,
+          verify_revoked: summary.revokedNumber
+            ? `${base}/verify/${summary.revokedNumber}?code=${summary.revokedCode}`
+            : null,
           docs: `${base}/docs`,
         };
         const days = Math.round((options.ttl / 86_400) * 10) / 10;

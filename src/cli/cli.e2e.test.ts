@@ -312,7 +312,9 @@ describe.each(DATABASE_KINDS)("certsvc on %s", (kind) => {
         const summary = JSON.parse(first.stdout);
         expect(summary).toMatchObject({ created: true, mentors: 200 });
         expect(summary.organizations.map((o: { prefix: string }) => o.prefix)).toEqual(["NHF", "HLF"]);
-        expect(summary.links.verify_valid).toMatch(/\/verify\/NHF-\d{4}-\d{5}$/);
+        expect(summary.links.verify_valid).toMatch(
+          /\/verify\/NHF-\d{4}-\d{5}\?code=[0-9A-Z]{4}-[0-9A-Z]{4}$/,
+        );
         expect(summary.links.coordinator).toMatch(/\/app#token=ey/);
         const statuses = await (async () => {
           const database = await openDatabase({ kind: "pglite", dataDir: demoDir });

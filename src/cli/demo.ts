@@ -1,4 +1,5 @@
 import { systemPrincipal } from "../domain/principal.js";
+import { formatVerificationCode } from "../domain/verification-code.js";
 import { completeCourse } from "../services/complete-course.js";
 import type { ServiceContext } from "../services/context.js";
 import { createCertificationType } from "../services/create-certification-type.js";
@@ -101,6 +102,9 @@ export interface DemoSummary {
   /** A valid certificate and a revoked one, for the verification page. */
   validNumber: string | null;
   revokedNumber: string | null;
+  /** The verification codes that go with the two numbers (XXXX-XXXX). */
+  validCode: string | null;
+  revokedCode: string | null;
 }
 
 const monthsBefore = (now: Date, months: number, days = 0) => {
@@ -262,7 +266,8 @@ async function summarize(db: Db, created: boolean): Promise<DemoSummary> {
     .executeTakeFirst();
   const valid = await db
     .selectFrom("certifications")
-    .select("certificate_number")
+    .innerJoin("certification_verification_codes as v", "v.certification_id", "certifications.id")
+    .select(["certificate_number", "v.code"])
     .where("user_id", "=", DEMO_PEOPLE.nhfMentor.userId)
     .where("revoked_at", "is", null)
     .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", new Date())]))
@@ -270,7 +275,8 @@ async function summarize(db: Db, created: boolean): Promise<DemoSummary> {
     .executeTakeFirst();
   const revoked = await db
     .selectFrom("certifications")
-    .select("certificate_number")
+    .innerJoin("certification_verification_codes as v", "v.certification_id", "certifications.id")
+    .select(["certificate_number", "v.code"])
     .where("organization_id", "in", ids.length > 0 ? ids : none)
     .where("revoked_at", "is not", null)
     .orderBy("certificate_number")
@@ -282,6 +288,8 @@ async function summarize(db: Db, created: boolean): Promise<DemoSummary> {
     certifications: Number(certifications?.n ?? 0),
     validNumber: valid?.certificate_number ?? null,
     revokedNumber: revoked?.certificate_number ?? null,
+    validCode: valid ? formatVerificationCode(valid.code) : null,
+    revokedCode: revoked ? formatVerificationCode(revoked.code) : null,
   };
 }
 

@@ -449,7 +449,6 @@ describe("web pages in a real browser", () => {
     await signIn.click();
 
     const mine = page.getByRole("region", { name: "Mine sertifikater" });
-    // The number is the card's heading and is printed again beside its code.
     await mine.getByText(seed.valid.certificate_number, { exact: true }).first().waitFor();
     expect(await mine.textContent()).toContain("Aktiv");
     expect(await page.getByRole("region", { name: "Administrer sertifikater" }).count()).toBe(0);
