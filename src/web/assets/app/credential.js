@@ -12,12 +12,13 @@ export function credentialLink(certification, where) {
     {
       href,
       download: filename,
+      // The number in the accessible name only, not as text of the card a second time.
+      "aria-label": `${S.downloadCredential} ${certification.certificate_number}`,
       onclick: (event) => {
         event.preventDefault();
         download(href, filename, where);
       },
     },
     S.downloadCredential,
-    el("span", { class: "visually-hidden" }, ` ${certification.certificate_number}`),
   );
 }
