@@ -109,6 +109,20 @@ const IMPORT_BODY = {
   ],
 };
 
+/** The two ways to send the file, for the document only (the route reads the stream itself). */
+const IMPORT_BODIES = {
+  content: {
+    "text/csv": { schema: IMPORT_BODY },
+    "multipart/form-data": {
+      schema: {
+        type: "object",
+        required: ["file"],
+        properties: { file: { type: "string", format: "binary", description: "The CSV file" } },
+      },
+    },
+  },
+};
+
 /** Where the CSV of a request is: a text/csv body, or the first file of a multipart form. */
 async function csvOf(request: FastifyRequest, limit: number): Promise<Readable | null> {
   if (request.isMultipart()) {
@@ -133,7 +147,7 @@ export async function importRoutes(app: App, deps: ServerDeps): Promise<void> {
       // The body streams in through the route's own parsers, unvalidated: it is documented only.
       config: {
         contentTypes: ["text/csv", "multipart/form-data"],
-        swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, body: IMPORT_BODY }, url }),
+        swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, body: IMPORT_BODIES }, url }),
       },
       schema: {
         operationId: "importCertifications",
