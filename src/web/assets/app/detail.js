@@ -53,9 +53,10 @@ export async function openDetail(id, opener, focus = true) {
   if (focus) $("detail-heading").focus();
 }
 
+/** Refreshes the certification and its view first, then says what happened. */
 async function changed(c, message) {
-  say(fill(message, { number: c.certificate_number }), false, "detail-msg");
   await Promise.all([afterChange(), openDetail(c.id, state.opener, false)]);
+  say(fill(message, { number: c.certificate_number }), false, "detail-msg");
 }
 
 /** The reason dialog for one action on the certification in view. */
