@@ -13,6 +13,8 @@ export interface BulkRevokeItem {
   certificate_number: string | null;
   /** revoked (done), would_revoke (dry run), or the problem code that stops it. */
   outcome: "revoked" | "would_revoke" | "not_found" | "valid_status_transition";
+  /** It can be (or was) revoked. */
+  ok: boolean;
 }
 
 export interface BulkRevokeResult {
@@ -47,7 +49,7 @@ export async function bulkRevoke(
     for (const id of [...ids].sort()) {
       const record = await lockCertification(trx, id);
       if (!record || record.organization_id !== organizationId) {
-        checked.set(id, { item: { id, certificate_number: null, outcome: "not_found" } });
+        checked.set(id, { item: { id, certificate_number: null, outcome: "not_found", ok: false } });
         continue;
       }
       const view = certificationView(record, now, ctx.warningDays);
@@ -57,6 +59,7 @@ export async function bulkRevoke(
           id,
           certificate_number: record.certificate_number,
           outcome: revocable ? (input.dryRun ? "would_revoke" : "revoked") : "valid_status_transition",
+          ok: revocable,
         },
         locked: {
           record,
@@ -68,7 +71,7 @@ export async function bulkRevoke(
       });
     }
     const items = ids.map((id) => checked.get(id)?.item).filter((item) => item !== undefined);
-    const ok = items.every((item) => item.outcome === "revoked" || item.outcome === "would_revoke");
+    const ok = items.every((item) => item.ok);
     if (!ok || input.dryRun) return { dry_run: input.dryRun, ok, revoked: 0, items };
     for (const id of [...ids].sort()) {
       const locked = checked.get(id)?.locked;

@@ -41,6 +41,7 @@ const BulkItemSchema = Type.Object({
   outcome: Type.String({
     description: "revoked, would_revoke (dry run), not_found or valid_status_transition (already revoked, …)",
   }),
+  ok: Type.Boolean({ description: "It can be (or was) revoked" }),
 });
 
 const BulkResultSchema = Type.Object(

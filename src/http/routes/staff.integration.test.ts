@@ -275,11 +275,12 @@ describe.each(DATABASE_KINDS)("staff endpoints on %s", (kind) => {
       });
       expect(refused).toMatchObject({ status: 409, body: { code: "valid_status_transition" } });
       expect(refused.body.items).toEqual([
-        { id: fresh?.id, certificate_number: fresh?.certificate_number, outcome: "revoked" },
+        { id: fresh?.id, certificate_number: fresh?.certificate_number, outcome: "revoked", ok: true },
         {
           id: revoked?.id,
           certificate_number: revoked?.certificate_number,
           outcome: "valid_status_transition",
+          ok: false,
         },
       ]);
       expect(
