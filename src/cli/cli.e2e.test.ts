@@ -7,7 +7,13 @@ import { parse } from "csv-parse/sync";
 import { jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../test/databases.js";
-import { makeMember, makeOrganization, makeType, serviceContext } from "../../test/factories.js";
+import {
+  makeGlobalAdmin,
+  makeMember,
+  makeOrganization,
+  makeType,
+  serviceContext,
+} from "../../test/factories.js";
 import { openDatabase } from "../storage/database.js";
 import { migrate } from "../storage/migrate.js";
 
@@ -52,7 +58,7 @@ describe.each(DATABASE_KINDS)("certsvc on %s", (kind) => {
   let env: Record<string, string>;
   const source = { id: "", prefix: "" };
   const target = { id: "", prefix: "" };
-  const people = { sourceAdmin: "", targetAdmin: "", foreignType: "" };
+  const people = { sourceAdmin: "", targetAdmin: "", globalAdmin: "", foreignType: "" };
   const holders = Array.from({ length: 5 }, () => randomUUID());
 
   /** Opens the database in this process for setup or checks; PGlite only while no CLI runs. */
@@ -84,6 +90,7 @@ describe.each(DATABASE_KINDS)("certsvc on %s", (kind) => {
       people.foreignType = (await makeType(ctx, b.id, { name: "Bare B" })).id;
       people.sourceAdmin = (await makeMember(ctx, a.id, "org_admin")).userId;
       people.targetAdmin = (await makeMember(ctx, b.id, "org_admin")).userId;
+      people.globalAdmin = (await makeGlobalAdmin(ctx)).userId;
     });
   });
 
@@ -219,8 +226,15 @@ describe.each(DATABASE_KINDS)("certsvc on %s", (kind) => {
       "revoked",
     ]);
 
-    const imported = await certsvc(
+    // The holders belong to the source organization: another organization's admin may not enrol
+    // them (issue 16's identity rule), so the move is a global admin's.
+    const refused = await certsvc(
       ["import", out, "--org", target.prefix, "--as", people.targetAdmin, "--json"],
+      env,
+    );
+    expect(refused.code).toBe(65);
+    const imported = await certsvc(
+      ["import", out, "--org", target.prefix, "--as", people.globalAdmin, "--json"],
       env,
     );
     expect(imported.code).toBe(0);

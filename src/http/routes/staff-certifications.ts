@@ -63,9 +63,21 @@ const BulkRefusedSchema = Type.Object(
     code: Type.String({ description: "The first refused id's code: not_found or valid_status_transition" }),
     instance: Type.Optional(Type.String({ description: "The request path" })),
     request_id: Type.Optional(Type.String({ description: "Request id" })),
-    items: Type.Array(BulkItemSchema, { description: "Each id's outcome; nothing was revoked" }),
+    items: Type.Optional(
+      Type.Array(BulkItemSchema, {
+        description: "Each id's outcome when some ids cannot be revoked; nothing was revoked",
+      }),
+    ),
+    errors: Type.Optional(
+      Type.Array(Type.Object({ field: Type.String(), message: Type.String() }), {
+        description: "Field errors, if any",
+      }),
+    ),
   },
-  { description: "RFC 9457 problem: some ids cannot be revoked, so none was" },
+  {
+    description:
+      "RFC 9457 problem: some ids cannot be revoked, so none was (with `items`); or the organization is not found (without)",
+  },
 );
 
 /** The staff list's counts, and bulk revoke. */
