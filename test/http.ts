@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { connect } from "node:net";
 import type { Logger } from "pino";
 import type { App, ServerDeps } from "../src/http/app.js";
 import { Authenticator, type AuthOptions, signToken } from "../src/http/auth.js";
@@ -209,4 +210,36 @@ export async function fetchTransport(app: App): Promise<Transport> {
     });
     return { status: response.status, headers, body: parse(text), text };
   };
+}
+
+/**
+ * Opens a connection to `address`, writes `bytes` (if any), and resolves with everything read
+ * once the server closes it: for the answers Node and Fastify give before any route runs.
+ */
+export function rawExchange(address: string, bytes: string): Promise<string> {
+  const { hostname, port } = new URL(address);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => {
+      if (bytes) socket.write(bytes);
+    });
+    let text = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk) => {
+      text += chunk;
+    });
+    socket.on("error", reject);
+    socket.on("close", () => resolve(text));
+  });
+}
+
+/** One raw HTTP/1.1 answer with a JSON body, as status, lower-cased headers and body. */
+export function parseRawAnswer(text: string): HttpAnswer {
+  const [head = "", body = ""] = text.split("\r\n\r\n");
+  const [statusLine = "", ...lines] = head.split("\r\n");
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const at = line.indexOf(":");
+    headers[line.slice(0, at).toLowerCase()] = line.slice(at + 1).trim();
+  }
+  return { status: Number(statusLine.split(" ")[1]), headers, body: JSON.parse(body), text: body };
 }

@@ -1,4 +1,3 @@
-import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createHttpTestApp,
@@ -6,6 +5,8 @@ import {
   type HttpWorld,
   injectTransport,
   makeHttpWorld,
+  parseRawAnswer,
+  rawExchange,
   type Transport,
 } from "../../test/http.js";
 import { expectProblem } from "../../test/problems.js";
@@ -28,33 +29,6 @@ async function appOn(t: HttpTestApp, overrides: Partial<ServerDeps>): Promise<Ap
   );
   await app.ready();
   return app;
-}
-
-/** Opens a connection, writes `bytes`, and resolves with all it read once the server closes it. */
-function untilClosed(address: string, bytes: string): Promise<{ text: string; socket: Socket }> {
-  const { hostname, port } = new URL(address);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname, () => {
-      if (bytes) socket.write(bytes);
-    });
-    let text = "";
-    socket.setEncoding("utf8");
-    socket.on("data", (chunk) => {
-      text += chunk;
-    });
-    socket.on("error", reject);
-    socket.on("close", () => resolve({ text, socket }));
-  });
-}
-
-function statusAndBody(text: string) {
-  const [head = "", body = ""] = text.split("\r\n\r\n");
-  const headers: Record<string, string> = {};
-  for (const line of head.split("\r\n").slice(1)) {
-    const at = line.indexOf(":");
-    headers[line.slice(0, at).toLowerCase()] = line.slice(at + 1).trim();
-  }
-  return { status: Number(head.split(" ")[1]), headers, body: JSON.parse(body) as unknown, text: body };
 }
 
 describe("security headers", () => {
@@ -121,21 +95,21 @@ describe("security headers", () => {
     afterAll(async () => app.close());
 
     it("answers headers that never end with a 408 problem and closes the connection", async () => {
-      const { text } = await untilClosed(address, "GET /healthz HTTP/1.1\r\nHost: x\r\n");
-      expectProblem(statusAndBody(text), 408, "request_timeout");
+      const text = await rawExchange(address, "GET /healthz HTTP/1.1\r\nHost: x\r\n");
+      expectProblem(parseRawAnswer(text), 408, "request_timeout");
     });
 
     it("answers a body that never ends with a 408 problem and closes the connection", async () => {
-      const { text } = await untilClosed(
+      const text = await rawExchange(
         address,
         'POST /v1/verify/X HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":',
       );
-      expectProblem(statusAndBody(text), 408, "request_timeout");
+      expectProblem(parseRawAnswer(text), 408, "request_timeout");
     });
 
     it("closes a connection that sends nothing, and an idle keep-alive connection", async () => {
-      expect((await untilClosed(address, "")).text).not.toMatch(/^HTTP\/1\.1 2/);
-      const { text } = await untilClosed(address, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+      expect(await rawExchange(address, "")).not.toMatch(/^HTTP\/1\.1 2/);
+      const text = await rawExchange(address, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
       expect(text).toMatch(/^HTTP\/1\.1 200/);
     });
   });

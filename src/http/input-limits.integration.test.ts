@@ -1,13 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createHttpTestApp,
-  type HttpAnswer,
   type HttpTestApp,
   type HttpWorld,
   injectTransport,
   makeHttpWorld,
+  parseRawAnswer,
+  rawExchange,
   type Transport,
 } from "../../test/http.js";
 import { expectProblem } from "../../test/problems.js";
@@ -25,32 +25,6 @@ function bodyRoutes(t: HttpTestApp): { method: string; url: string }[] {
         url: path.replace(/\{[^}]+\}/g, randomUUID()),
       })),
   );
-}
-
-/** Sends raw bytes and returns what came back before the server closed the connection. */
-function rawHttp(address: string, bytes: string): Promise<string> {
-  const { hostname, port } = new URL(address);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname, () => socket.write(bytes));
-    let text = "";
-    socket.setEncoding("utf8");
-    socket.on("data", (chunk) => {
-      text += chunk;
-    });
-    socket.on("error", reject);
-    socket.on("close", () => resolve(text));
-  });
-}
-
-function parseRaw(text: string): HttpAnswer {
-  const [head = "", body = ""] = text.split("\r\n\r\n");
-  const [statusLine = "", ...lines] = head.split("\r\n");
-  const headers: Record<string, string> = {};
-  for (const line of lines) {
-    const at = line.indexOf(":");
-    headers[line.slice(0, at).toLowerCase()] = line.slice(at + 1).trim();
-  }
-  return { status: Number(statusLine.split(" ")[1]), headers, body: JSON.parse(body), text: body };
 }
 
 describe("input limits", () => {
@@ -220,8 +194,11 @@ describe("input limits", () => {
     });
 
     it("answers headers over the size limit with a 431 problem", async () => {
-      const answer = parseRaw(
-        await rawHttp(address, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`),
+      const answer = parseRawAnswer(
+        await rawExchange(
+          address,
+          `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`,
+        ),
       );
       expectProblem(answer, 431, "request_header_fields_too_large");
     });
@@ -232,7 +209,7 @@ describe("input limits", () => {
         "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
         "POST /nonexistent HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
       ]) {
-        expectProblem(parseRaw(await rawHttp(address, bytes)), 400, "invalid_request");
+        expectProblem(parseRawAnswer(await rawExchange(address, bytes)), 400, "invalid_request");
       }
     });
 
