@@ -54,6 +54,17 @@ describe("security headers", () => {
       expect(answer.headers["cache-control"], url).toBe("no-store");
       expect(answer.headers["x-content-type-options"], url).toBe("nosniff");
     }
+    // Refused by the body guard, before authentication.
+    const refused = await send({
+      method: "POST",
+      url: `/v1/organizations/${w.a.organization.id}/certifications`,
+      token: w.tokens.coordinatorA,
+      payload: "x",
+      headers: { "content-type": "text/plain" },
+    });
+    expect(refused.status).toBe(415);
+    expect(refused.headers["cache-control"]).toBe("no-store");
+    expect(refused.headers["x-content-type-options"]).toBe("nosniff");
   });
 
   it("sends nosniff on public answers but leaves their caching to them", async () => {

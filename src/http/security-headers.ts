@@ -37,14 +37,16 @@ const isAuthenticated = (request: FastifyRequest) =>
 /**
  * Headers on every answer: `nosniff` everywhere, `no-store` on whatever a token was needed
  * for (answers to one caller must not sit in a shared cache), and HSTS when the service's
- * public address is https.
+ * public address is https. Set when the request arrives, before any other hook can answer it:
+ * Fastify keeps them on every answer, errors included, and a route may still narrow its own
+ * caching (`private, no-store`). An onSend hook would do the same at a cost on every answer.
  */
 export function securityHeaders(app: App, options: { publicUrl: string }): void {
   const hsts = options.publicUrl.startsWith("https:");
-  app.addHook("onSend", function addSecurityHeaders(request, reply, payload, done) {
+  app.addHook("onRequest", function addSecurityHeaders(request, reply, done) {
     reply.header("x-content-type-options", "nosniff");
     if (hsts) reply.header("strict-transport-security", "max-age=31536000; includeSubDomains");
     if (isAuthenticated(request)) reply.header("cache-control", "no-store");
-    done(null, payload);
+    done();
   });
 }

@@ -97,9 +97,9 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     http: { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: 1000 },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
-  guardBodies(app);
-  // Before the plugins below, so that their routes (the docs) get the headers too.
+  // First, so that every answer gets the headers, the body guard's 415 and the docs included.
   securityHeaders(app, { publicUrl: deps.publicUrl });
+  guardBodies(app);
   app.addSchema(ProblemSchema);
   app.addSchema(CertificationSchema);
   app.addSchema({ ...AuditEventSchema, $id: "AuditEvent" });

@@ -97,18 +97,23 @@ export function faultAware(dialect: Dialect, health: DatabaseHealth): Dialect {
   };
 }
 
-async function guarded<T>(health: DatabaseHealth, wrote: boolean, work: () => Promise<T>): Promise<T> {
-  let result: T;
-  try {
-    result = await work();
-  } catch (error) {
-    const kind = faultKindOf(error);
-    if (kind === null) throw error;
-    health.record(kind);
-    throw unavailable(kind);
-  }
-  health.succeeded(wrote);
-  return result;
+/**
+ * Runs `work` and reports its outcome to `health`. A plain `then` rather than an async function:
+ * every query of every request passes here, and an async frame per call shows in the profiles.
+ */
+function guarded<T>(health: DatabaseHealth, wrote: boolean, work: () => Promise<T>): Promise<T> {
+  return work().then(
+    (result) => {
+      health.succeeded(wrote);
+      return result;
+    },
+    (error: unknown) => {
+      const kind = faultKindOf(error);
+      if (kind === null) throw error;
+      health.record(kind);
+      throw unavailable(kind);
+    },
+  );
 }
 
 class FaultAwareConnection implements DatabaseConnection {
