@@ -162,19 +162,15 @@ export function registerDataCommands(program: Command): void {
           const config = cliConfig();
           await withRuntime(config, async (runtime) => {
             const organization = await resolveOrganization(runtime, options.org);
-            const chunks = await exportCertificationsCsv(
-              runtime.ctx,
-              systemPrincipal("cli-export"),
-              organization.id,
-              {
-                statuses: options.status,
-                userId: options.user,
-                certificationTypeId: options.type,
-                source: options.source,
-                expiresBefore: options.expiresBefore,
-                expiresAfter: options.expiresAfter,
-              },
-            );
+            const chunks = await exportCertificationsCsv(runtime.ctx, systemPrincipal("cli-export"), {
+              organizationId: organization.id,
+              statuses: options.status,
+              userId: options.user,
+              certificationTypeId: options.type,
+              source: options.source,
+              expiresBefore: options.expiresBefore,
+              expiresAfter: options.expiresAfter,
+            });
             const target = options.out ? createWriteStream(options.out) : process.stdout;
             await pipeline(Readable.from(chunks), target, { end: options.out !== undefined });
           });

@@ -1,7 +1,12 @@
 import { forbidden, notFound } from "../domain/errors.js";
 import { canSeeOrganization, isStaff, type Principal } from "../domain/principal.js";
-import { effectiveStatus, type Source, type Status } from "../domain/status.js";
-import { effectiveStatusSql } from "../storage/certification-sql.js";
+import { effectiveStatus } from "../domain/status.js";
+import {
+  exportPage,
+  type PageOrder,
+  type SearchAfter,
+  type SearchFilters,
+} from "../storage/certification-search.js";
 import { findOrganization } from "../storage/organizations.js";
 import type { ServiceContext } from "./context.js";
 import { spreadsheetCsv } from "./spreadsheet-csv.js";
@@ -34,29 +39,23 @@ export const EXPORT_COLUMNS = [
   "updated_at",
 ] as const;
 
-export interface ExportFilters {
-  statuses?: readonly Status[] | undefined;
-  userId?: string | undefined;
-  certificationTypeId?: string | undefined;
-  source?: Source | undefined;
-  expiresBefore?: Date | undefined;
-  expiresAfter?: Date | undefined;
-}
-
 const iso = (value: Date | null) => (value === null ? "" : value.toISOString());
 
 /**
- * An organization's certifications as CSV (staff of the organization, global admins), oldest
- * first so that an import replays them in the order they were made. The access check runs
- * before the first chunk; the rows are then read in keyset pages, so memory stays at one page.
+ * An organization's certifications as CSV (staff of the organization, global admins), with the
+ * staff list's filters and search (`filters`, the same query as the list's). Oldest first by
+ * default, so that an import replays them in the order they were made; `newest` or
+ * `expires_at` give the list's order. The access check runs before the first chunk; the rows are
+ * then read in keyset pages, so memory stays at one page.
  */
 export async function exportCertificationsCsv(
   ctx: ServiceContext,
   principal: Principal,
-  organizationId: string,
-  filters: ExportFilters = {},
+  filters: SearchFilters,
+  order: PageOrder = "oldest",
   pageSize = 1000,
 ): Promise<AsyncIterable<string>> {
+  const { organizationId } = filters;
   if (!canSeeOrganization(principal, organizationId)) throw notFound("Organization");
   if (!isStaff(principal, organizationId))
     throw forbidden("Only coordinators and admins export certifications");
@@ -65,30 +64,9 @@ export async function exportCertificationsCsv(
 
   async function* chunks(): AsyncGenerator<string> {
     yield spreadsheetCsv([[...EXPORT_COLUMNS]]);
-    let afterId: string | null = null;
+    let after: SearchAfter | undefined;
     for (;;) {
-      let query = ctx.db
-        .selectFrom("certifications as c")
-        .innerJoin("certification_types as t", "t.id", "c.certification_type_id")
-        .innerJoin("users as u", "u.id", "c.user_id")
-        .selectAll("c")
-        .select(["t.name as type_name", "t.warning_days as type_warning_days", "u.display_name"])
-        .where("c.organization_id", "=", organizationId);
-      if (filters.userId !== undefined) query = query.where("c.user_id", "=", filters.userId);
-      if (filters.certificationTypeId !== undefined)
-        query = query.where("c.certification_type_id", "=", filters.certificationTypeId);
-      if (filters.source !== undefined) query = query.where("c.source", "=", filters.source);
-      if (filters.expiresBefore !== undefined)
-        query = query.where("c.expires_at", "<", filters.expiresBefore);
-      if (filters.expiresAfter !== undefined) query = query.where("c.expires_at", ">", filters.expiresAfter);
-      const statuses = filters.statuses;
-      if (statuses !== undefined && statuses.length > 0) {
-        query = query.where((eb) =>
-          eb(effectiveStatusSql("c", "t", now, ctx.warningDays), "in", [...statuses]),
-        );
-      }
-      if (afterId !== null) query = query.where("c.id", ">", afterId);
-      const rows = await query.orderBy("c.id", "asc").limit(pageSize).execute();
+      const rows = await exportPage(ctx.db, filters, order, after, pageSize, now, ctx.warningDays);
       if (rows.length === 0) return;
       yield spreadsheetCsv(
         rows.map((row) => [
@@ -114,8 +92,9 @@ export async function exportCertificationsCsv(
           iso(row.updated_at),
         ]),
       );
-      afterId = rows.at(-1)?.id ?? null;
-      if (rows.length < pageSize) return;
+      const last = rows.at(-1);
+      if (rows.length < pageSize || last === undefined) return;
+      after = { id: last.id, expiresAt: last.expires_at };
     }
   }
   return chunks();

@@ -15,6 +15,7 @@ import {
 import { displayNames } from "../storage/users.js";
 import { canReadCertification } from "./certification-access.js";
 import type { ServiceContext } from "./context.js";
+import { type WithHolderName, withHolderNames } from "./holder-names.js";
 import { canSeeUser } from "./user-access.js";
 import {
   type AuditEventView,
@@ -51,15 +52,28 @@ export function decodeCursor(cursor: string): string {
   ]);
 }
 
-function readable(ctx: ServiceContext, principal: Principal, record: CertificationRecord | undefined) {
+/**
+ * One certification for a caller who may read it; staff get the holder's name with it. The ETag
+ * is the certification's own (the name is the directory's), so it is the same for every reader.
+ */
+async function readable(
+  ctx: ServiceContext,
+  principal: Principal,
+  record: CertificationRecord | undefined,
+): Promise<{ certification: CertificationView | WithHolderName<CertificationView>; etag: string }> {
   if (!record || !canReadCertification(principal, record)) throw notFound("Certification");
   const view = certificationView(record, ctx.clock(), ctx.warningDays);
-  return { certification: view, etag: etagOf(view) };
+  const etag = etagOf(view);
+  if (principal.kind !== "user" || !isStaff(principal, record.organization_id)) {
+    return { certification: view, etag };
+  }
+  const [named = view] = await withHolderNames(ctx.db, [view]);
+  return { certification: named, etag };
 }
 
 /** Use case 3. */
-export function getCertification(ctx: ServiceContext, principal: Principal, id: string) {
-  return findCertification(ctx.db, id).then((record) => readable(ctx, principal, record));
+export async function getCertification(ctx: ServiceContext, principal: Principal, id: string) {
+  return readable(ctx, principal, await findCertification(ctx.db, id));
 }
 
 /** Use case 4: a malformed number is certificate_number_format, an unknown one not_found. */
@@ -112,11 +126,12 @@ export async function listOrganizationCertifications(
   principal: Principal,
   organizationId: string,
   query: ListQuery,
-): Promise<Page<CertificationView>> {
+): Promise<Page<WithHolderName<CertificationView>>> {
   if (!canSeeOrganization(principal, organizationId)) throw notFound("Organization");
   if (!isStaff(principal, organizationId))
     throw forbidden("Only coordinators and admins list certifications");
-  return page(ctx, { organizationId, ...(query.userId ? { userId: query.userId } : {}) }, query);
+  const found = await page(ctx, { organizationId, ...(query.userId ? { userId: query.userId } : {}) }, query);
+  return { items: await withHolderNames(ctx.db, found.items), next_cursor: found.next_cursor };
 }
 
 /** Use case 6: live certifications of an organization whose expiry falls within `withinDays`. */

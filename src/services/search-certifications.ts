@@ -9,6 +9,7 @@ import {
   searchCertifications,
 } from "../storage/certification-search.js";
 import type { ServiceContext } from "./context.js";
+import { type WithHolderName, withHolderNames } from "./holder-names.js";
 import { type CertificationView, certificationView } from "./views.js";
 
 /** The staff list's search and sort, and its counts per status. */
@@ -72,7 +73,7 @@ export async function searchOrganizationCertifications(
   principal: Principal,
   filters: SearchFilters,
   query: { sort: SearchOrder; cursor?: string | undefined; limit: number },
-): Promise<{ items: CertificationView[]; next_cursor: string | null }> {
+): Promise<{ items: WithHolderName<CertificationView>[]; next_cursor: string | null }> {
   checkStaff(principal, filters.organizationId);
   const now = ctx.clock();
   const after = query.cursor ? decodeCursor(query.cursor, query.sort) : undefined;
@@ -87,7 +88,10 @@ export async function searchOrganizationCertifications(
   );
   const items = rows.slice(0, query.limit).map((row) => certificationView(row, now, ctx.warningDays));
   const last = items.at(-1);
-  return { items, next_cursor: rows.length > query.limit && last ? encodeCursor(query.sort, last) : null };
+  return {
+    items: await withHolderNames(ctx.db, items),
+    next_cursor: rows.length > query.limit && last ? encodeCursor(query.sort, last) : null,
+  };
 }
 
 export interface StatusCounts {

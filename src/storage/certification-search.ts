@@ -61,20 +61,20 @@ function filtered(db: Queryable, f: SearchFilters, now: Date, defaultWarningDays
   return query;
 }
 
-/** A page of the filtered certifications, newest first or soonest expiry first (lifetime last). */
-export async function searchCertifications(
-  db: Queryable,
-  filters: SearchFilters,
-  order: SearchOrder,
+/** The order of a page: the list's two, and the export's default (the order they were made). */
+export type PageOrder = SearchOrder | "oldest";
+
+/** The filtered query, ordered and cut to one page after `after` (keyset). */
+function page(
+  query: ReturnType<typeof filtered>,
+  order: PageOrder,
   after: SearchAfter | undefined,
   limit: number,
-  now: Date,
-  defaultWarningDays: number,
-): Promise<CertificationRecord[]> {
-  let query = filtered(db, filters, now, defaultWarningDays);
-  if (order === "newest") {
-    if (after) query = query.where("c.id", "<", after.id);
-    return query.orderBy("c.id", "desc").limit(limit).execute();
+) {
+  if (order === "newest" || order === "oldest") {
+    const newest = order === "newest";
+    if (after) query = query.where("c.id", newest ? "<" : ">", after.id);
+    return query.orderBy("c.id", newest ? "desc" : "asc").limit(limit);
   }
   if (after) {
     const { id, expiresAt } = after;
@@ -88,7 +88,42 @@ export async function searchCertifications(
           ]),
     );
   }
-  return query.orderBy(sql`c.expires_at asc nulls last`).orderBy("c.id", "asc").limit(limit).execute();
+  return query.orderBy(sql`c.expires_at asc nulls last`).orderBy("c.id", "asc").limit(limit);
+}
+
+/** A page of the filtered certifications, newest first or soonest expiry first (lifetime last). */
+export async function searchCertifications(
+  db: Queryable,
+  filters: SearchFilters,
+  order: SearchOrder,
+  after: SearchAfter | undefined,
+  limit: number,
+  now: Date,
+  defaultWarningDays: number,
+): Promise<CertificationRecord[]> {
+  return page(filtered(db, filters, now, defaultWarningDays), order, after, limit).execute();
+}
+
+/** A certification as the export writes it: with its type's name and its holder's name. */
+export type ExportRecord = CertificationRecord & { type_name: string; display_name: string };
+
+/**
+ * A page of the export: the same filters, search and order as the list, with the names a file
+ * needs (the holder's from the directory, so a removed member's rows still name them).
+ */
+export async function exportPage(
+  db: Queryable,
+  filters: SearchFilters,
+  order: PageOrder,
+  after: SearchAfter | undefined,
+  limit: number,
+  now: Date,
+  defaultWarningDays: number,
+): Promise<ExportRecord[]> {
+  return page(filtered(db, filters, now, defaultWarningDays), order, after, limit)
+    .innerJoin("users as holder", "holder.id", "c.user_id")
+    .select(["t.name as type_name", "holder.display_name"])
+    .execute();
 }
 
 /** How many of the filtered certifications have each effective status (the filter's statuses aside). */

@@ -6,12 +6,25 @@ import {
   REPORT_DEFINITION,
 } from "../../services/certified-mentors-report.js";
 import { EXPORT_COLUMNS, exportCertificationsCsv } from "../../services/export-certifications.js";
+import { searchFilters } from "../../services/search-certifications.js";
 import { type App, principalOf, type ServerDeps } from "../app.js";
-import { CertificationFilterProperties } from "../schemas/certifications.js";
-import { OrgParams } from "../schemas/common.js";
+import { CertificationFilterProperties, SearchProperties } from "../schemas/certifications.js";
+import { OneOf, OrgParams } from "../schemas/common.js";
 import { problems } from "../schemas/problem.js";
 
-const ExportQuery = Type.Object(CertificationFilterProperties, { additionalProperties: false });
+const ExportQuery = Type.Object(
+  {
+    ...CertificationFilterProperties,
+    q: SearchProperties.q,
+    sort: Type.Optional(
+      OneOf(["newest", "expires_at"] as const, {
+        description:
+          "The list's order: newest, or expires_at (soonest expiry first, lifetime ones last); without it, oldest first",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 const ReportSchema = Type.Object(
   {
@@ -52,7 +65,9 @@ export function operationsRoutes(app: App, deps: ServerDeps): void {
         operationId: "exportCertifications",
         summary: "Export certifications as CSV",
         description:
-          "Coordinators, org admins and global admins. Streams text/csv, oldest first, with the list's filters; " +
+          "Coordinators, org admins and global admins. Streams text/csv with exactly the rows the list shows for the same " +
+          "filters and `q`: oldest first (the order they were made, so an import replays them so), or in the list's " +
+          "order with `sort` (newest, expires_at); " +
           `columns: ${EXPORT_COLUMNS.join(", ")}. The file imports as is into another organization. ` +
           "A cell that a spreadsheet would run as a formula (first character =, +, -, @, tab or CR) is written with a leading single quote.",
         params: OrgParams,
@@ -81,15 +96,12 @@ export function operationsRoutes(app: App, deps: ServerDeps): void {
       },
     },
     async (request, reply) => {
-      const query = request.query;
-      const chunks = await exportCertificationsCsv(ctx, principalOf(request), request.params.orgId, {
-        statuses: query.status,
-        userId: query.user_id,
-        certificationTypeId: query.certification_type_id,
-        source: query.source,
-        expiresBefore: query.expires_before ? new Date(query.expires_before) : undefined,
-        expiresAfter: query.expires_after ? new Date(query.expires_after) : undefined,
-      });
+      const chunks = await exportCertificationsCsv(
+        ctx,
+        principalOf(request),
+        searchFilters(request.params.orgId, request.query),
+        request.query.sort ?? "oldest",
+      );
       return reply
         .type("text/csv; charset=utf-8")
         .header("content-disposition", `attachment; filename="certifications-${request.params.orgId}.csv"`)

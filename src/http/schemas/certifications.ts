@@ -40,6 +40,14 @@ export const CertificationSchema = Type.Object(
     notes: NullableString({ description: "Internal administrative notes" }),
     created_at: Timestamp("Row creation time"),
     updated_at: Timestamp("Row last update time"),
+    holder_display_name: Type.Optional(
+      NullableString({
+        description:
+          "The holder's display name, from the directory (not the memberships: it stays after the holder's " +
+          "membership is removed). In staff answers only (the organization's list, and one certification read by " +
+          "its staff); null when the directory has no name. Not covered by the ETag",
+      }),
+    ),
   },
   {
     $id: "Certification",
@@ -64,6 +72,7 @@ export const CertificationSchema = Type.Object(
         notes: null,
         created_at: "2025-03-01T10:00:00.123Z",
         updated_at: "2025-03-01T10:00:00.123Z",
+        holder_display_name: "Mari Mentor",
       },
     ],
   },
@@ -148,7 +157,11 @@ export const AuditEventSchema = Type.Object(
     before: Type.Unknown({ description: "The certification before the change" }),
     after: Type.Unknown({ description: "The certification after the change" }),
     actor_display_name: Type.Optional(
-      Nullable(Type.String({ description: "The acting user's name; null for a service or the system" })),
+      NullableString({
+        description:
+          "The acting user's name, from the directory (so it stays after their membership is removed); null for a " +
+          "service, the system, or a user the directory does not know",
+      }),
     ),
     changes: Type.Optional(
       Type.Array(
@@ -162,7 +175,31 @@ export const AuditEventSchema = Type.Object(
       ),
     ),
   },
-  { description: "One entry of the audit trail" },
+  {
+    description: "One entry of the audit trail",
+    examples: [
+      {
+        id: "01936f2a-7c4e-7a10-9b2d-5e8f0a1c3d47",
+        action: "revoked",
+        actor: "user:9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d",
+        actor_user_id: "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d",
+        occurred_at: "2025-09-01T08:30:00.000Z",
+        reason: "Issued to the wrong person",
+        before: { status: "active", revocation_reason: null },
+        after: { status: "revoked", revocation_reason: "Issued to the wrong person" },
+        actor_display_name: "Kari Koordinator",
+        changes: [
+          { field: "status", label: "Status", before: "active", after: "revoked" },
+          {
+            field: "revocation_reason",
+            label: "Reason for revocation",
+            before: null,
+            after: "Issued to the wrong person",
+          },
+        ],
+      },
+    ],
+  },
 );
 
 export const GrantBody = Type.Object(

@@ -40,9 +40,15 @@ const FIELDS = {
 };
 const SKIPPED = new Set(["updated_at", "created_at", "id", "organization_id", "certificate_number"]);
 
-/** A member's name; the signed-in user's own name even where they are no member (a global admin). */
-const personName = (userId) =>
-  memberName(userId) ?? (userId === state.me?.user_id ? state.me.display_name : null) ?? S.unknownUser;
+/**
+ * A person's name: as the server gave it with the trail (`known`: actors and the holder, which
+ * stay after a membership is removed), else as a member, else the signed-in user's own.
+ */
+const personName = (userId, known = new Map()) =>
+  known.get(userId) ??
+  memberName(userId) ??
+  (userId === state.me?.user_id ? state.me.display_name : null) ??
+  S.unknownUser;
 
 export function actorName(event) {
   if (event.actor_name) return event.actor_name;
@@ -54,25 +60,25 @@ export function actorName(event) {
 }
 
 /** A value as a person reads it: dates, status words, names; never an id or JSON. */
-function shown(key, value) {
+function shown(key, value, known) {
   if (value === null || value === undefined || value === "") return S.none;
   if (key === "status") return statusBadge(value);
   if (key.endsWith("_at")) return formatDate(value);
-  if (key.endsWith("user_id")) return personName(value);
+  if (key.endsWith("user_id")) return personName(value, known);
   if (key === "certification_type_id") return state.types.get(value) ?? S.unknownType;
   if (key === "source") return value === "course_completion" ? S.sourceCourse : S.sourceManual;
   if (typeof value === "object") return S.changed;
   return String(value);
 }
 
-function changes(before, after) {
+function changes(before, after, known) {
   if (!after || typeof after !== "object") return [];
   if (!before || typeof before !== "object") {
     // A new certification: what it was made with.
     return ["status", "issued_at", "expires_at"]
       .filter((key) => key in after)
       .map((key) =>
-        el("li", {}, el("span", { class: "field" }, FIELDS[key]()), ": ", shown(key, after[key])),
+        el("li", {}, el("span", { class: "field" }, FIELDS[key]()), ": ", shown(key, after[key], known)),
       );
   }
   const lines = [];
@@ -86,22 +92,29 @@ function changes(before, after) {
         {},
         el("span", { class: "field" }, label),
         ": ",
-        shown(key, before[key]),
+        shown(key, before[key], known),
         el("span", { "aria-hidden": "true" }, " → "),
         el("span", { class: "visually-hidden" }, ` ${S.changedTo} `),
-        shown(key, after[key]),
+        shown(key, after[key], known),
       ),
     );
   }
   return lines;
 }
 
-export function auditTable(events) {
+/** The trail of one certification (`certification` names its holder, when the server did). */
+export function auditTable(events, certification = null) {
+  const known = new Map(
+    events
+      .filter((e) => e.actor_user_id && e.actor_display_name)
+      .map((e) => [e.actor_user_id, e.actor_display_name]),
+  );
+  if (certification?.holder_display_name) known.set(certification.user_id, certification.holder_display_name);
   return table(
     S.auditCaption,
     [S.colWhen, S.colAction, S.colActor, S.colReason, S.colChanges],
     events.map((e) => {
-      const lines = changes(e.before, e.after);
+      const lines = changes(e.before, e.after, known);
       return el(
         "tr",
         {},

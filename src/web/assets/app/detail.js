@@ -31,7 +31,7 @@ export async function openDetail(id, opener, focus = true) {
       "dl",
       { class: "facts" },
       fact(S.factStatus, statusBadge(c.status)),
-      fact(S.holder, memberName(c.user_id) ?? S.unknownUser),
+      fact(S.holder, c.holder_display_name ?? memberName(c.user_id) ?? S.unknownUser),
       fact(S.factType, state.types.get(c.certification_type_id) ?? S.unknownType),
       fact(S.factIssued, formatDate(c.issued_at)),
       fact(S.factExpires, formatDate(c.expires_at)),
@@ -48,7 +48,7 @@ export async function openDetail(id, opener, focus = true) {
   $("suspend-open").hidden = !features.suspend || !["active", "expiring_soon"].includes(c.status);
   $("unsuspend-open").hidden = !features.suspend || c.status !== "suspended";
   $("reinstate-open").hidden = !revoked || !state.me?.is_global_admin;
-  $("audit").replaceChildren(auditTable(events.items));
+  $("audit").replaceChildren(auditTable(events.items, c));
   $("detail").hidden = false;
   if (focus) $("detail-heading").focus();
 }

@@ -20,7 +20,7 @@ const STATUS_WORDS = {
   revoked: () => S.statusRevoked,
 };
 
-/** The filters of the form, as the list and the export take them (the search aside). */
+/** The filters of the form, as the list, the counts and the export take them (the search aside). */
 function filterQuery() {
   const query = new URLSearchParams();
   const status = $("filter-expiring").checked ? "expiring_soon" : $("filter-status").value;
@@ -189,7 +189,11 @@ export async function loadList() {
   $("prev-page").disabled = state.page === 0;
   $("next-page").disabled = !result.next_cursor;
   $("pagination").hidden = state.page === 0 && !result.next_cursor;
+  // The export holds the rows of this list: its filters, its search and its order.
   const exportQuery = filterQuery();
+  const q = searchText();
+  if (q) exportQuery.set("q", NUMBER.test(q.toUpperCase()) ? q.toUpperCase() : q);
+  exportQuery.set("sort", "newest");
   $("export-link").href = `/v1/organizations/${state.orgId}/certifications/export?${exportQuery}`;
   refreshBulkButton();
 }
