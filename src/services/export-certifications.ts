@@ -1,7 +1,7 @@
 import { forbidden, notFound } from "../domain/errors.js";
 import { canSeeOrganization, isStaff, type Principal } from "../domain/principal.js";
 import { effectiveStatus, type Source, type Status } from "../domain/status.js";
-import { effectiveStatusSql } from "../storage/certification-sql.js";
+import { effectiveStatusSql, warningDaysSql } from "../storage/certification-sql.js";
 import { findOrganization } from "../storage/organizations.js";
 import type { ServiceContext } from "./context.js";
 import { spreadsheetCsv } from "./spreadsheet-csv.js";
@@ -72,7 +72,7 @@ export async function exportCertificationsCsv(
         .innerJoin("certification_types as t", "t.id", "c.certification_type_id")
         .innerJoin("users as u", "u.id", "c.user_id")
         .selectAll("c")
-        .select(["t.name as type_name", "t.warning_days as type_warning_days", "u.display_name"])
+        .select(["t.name as type_name", warningDaysSql("c", "t").as("type_warning_days"), "u.display_name"])
         .where("c.organization_id", "=", organizationId);
       if (filters.userId !== undefined) query = query.where("c.user_id", "=", filters.userId);
       if (filters.certificationTypeId !== undefined)
