@@ -33,9 +33,15 @@ export async function renewCertification(
     // Renewed on the type's terms of the day: its validity above, and its warning window.
     await forgetKeptWarningWindow(trx, id);
     const renewed = { ...locked.record, type_warning_days: type?.warning_days ?? null };
-    return applyChange(ctx, trx, principal, { ...locked, record: renewed }, {
-      action: "renewed",
-      changes: { expires_at: expiresAt, expiry_warning_sent_at: null },
-    });
+    return applyChange(
+      ctx,
+      trx,
+      principal,
+      { ...locked, record: renewed },
+      {
+        action: "renewed",
+        changes: { expires_at: expiresAt, expiry_warning_sent_at: null },
+      },
+    );
   });
 }
