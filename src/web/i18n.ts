@@ -49,7 +49,16 @@ export const localeOf = (language: Language): string => LOCALES[language];
  */
 export const MESSAGE_PARTS = { site, app, pdf, staff, staffAdmin, staffExpiring, verify, mentor } as const;
 
-const nb = { ...site.nb, ...app.nb, ...pdf.nb, ...staff.nb, ...staffAdmin.nb, ...staffExpiring.nb, ...verify.nb, ...mentor.nb };
+const nb = {
+  ...site.nb,
+  ...app.nb,
+  ...pdf.nb,
+  ...staff.nb,
+  ...staffAdmin.nb,
+  ...staffExpiring.nb,
+  ...verify.nb,
+  ...mentor.nb,
+};
 
 export type Messages = typeof nb;
 

@@ -1,6 +1,5 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { insertCertifications } from "../../test/bulk.js";
 import {
   axeViolations,
   launchBrowser,
@@ -11,6 +10,7 @@ import {
   startServer,
   tokenFor,
 } from "../../test/browser.js";
+import { insertCertifications } from "../../test/bulk.js";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../test/databases.js";
 import { makeMember, makeScene, serviceContext, TestClock } from "../../test/factories.js";
 import type { App } from "../http/app.js";
@@ -104,7 +104,10 @@ describe.each(DATABASE_KINDS)("the expiring view over more rows than a page (%s)
     expect(await page.locator("#expiring-weeks .summary").textContent()).toMatch(
       /^230 sertifikater utløper før /,
     );
-    const weeks = await page.getByRole("list", { name: "Antall per uke" }).getByRole("listitem").allTextContents();
+    const weeks = await page
+      .getByRole("list", { name: "Antall per uke" })
+      .getByRole("listitem")
+      .allTextContents();
     for (const week of weeks) expect(week).toMatch(/^Uke \d+ \(.+–.+\): \d+$/);
     expect(weeks.length).toBe(5);
     expect(weeks.map((week) => Number(week.split(": ")[1])).reduce((a, b) => a + b, 0)).toBe(ROWS);
@@ -144,7 +147,10 @@ describe.each(DATABASE_KINDS)("the expiring view over more rows than a page (%s)
       .locator("#expiring-msg")
       .getByText(/^230 certificates expire before/)
       .waitFor();
-    const weeks = await page.getByRole("list", { name: "Count per week" }).getByRole("listitem").allTextContents();
+    const weeks = await page
+      .getByRole("list", { name: "Count per week" })
+      .getByRole("listitem")
+      .allTextContents();
     for (const week of weeks) expect(week).toMatch(/^Week \d+ \(.+–.+\): \d+$/);
     expect(weeks.map((week) => Number(week.split(": ")[1])).reduce((a, b) => a + b, 0)).toBe(ROWS);
     expect(await page.locator("#expiring-shown").textContent()).toBe("Showing 100 of 230.");

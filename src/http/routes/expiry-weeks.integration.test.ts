@@ -22,7 +22,13 @@ describe.each(DATABASE_KINDS)("expiries per week on %s", (kind) => {
     oslo = await makeScene(t.ctx);
     const org = oslo.organization;
     let start = 0;
-    const bulk = async (count: number, expiresAt: string, typeId = oslo.type.id, orgId = org.id, prefix = org.prefix) => {
+    const bulk = async (
+      count: number,
+      expiresAt: string,
+      typeId = oslo.type.id,
+      orgId = org.id,
+      prefix = org.prefix,
+    ) => {
       await insertCertifications(t.ctx.db, {
         organizationId: orgId,
         typeId,
@@ -184,7 +190,10 @@ describe.each(DATABASE_KINDS)("expiries per week on %s", (kind) => {
       });
       expect((nb.body.errors as { field: string }[]).map((e) => e.field.split(".")[0])).toContain(field);
       const en = await get(weeksUrl(org, query), oslo.coordinator.userId, "en");
-      expect(en.body).toMatchObject({ code: "invalid_request", detail: expect.stringMatching(new RegExp(`not valid.*${field}`)) });
+      expect(en.body).toMatchObject({
+        code: "invalid_request",
+        detail: expect.stringMatching(new RegExp(`not valid.*${field}`)),
+      });
     }
   });
 });

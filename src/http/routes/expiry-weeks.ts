@@ -62,7 +62,8 @@ export function expiryWeekRoutes(app: App, deps: ServerDeps): void {
             expires_after,
             status: Type.Optional(
               Type.Array(StatusSchema, {
-                description: "Effective status; repeat for several. Default: active, expiring_soon and suspended",
+                description:
+                  "Effective status; repeat for several. Default: active, expiring_soon and suspended",
               }),
             ),
             certification_type_id,

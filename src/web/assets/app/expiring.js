@@ -101,11 +101,17 @@ async function loadExpiring() {
   if (loaded.generation !== generation) return counts.total;
   loaded = { ...loaded, cursor: page.next_cursor, shown: page.items.length, total: counts.total };
   $("expiring-weeks").replaceChildren(
-    el("p", { class: "summary" }, counted("expiringSummary", { count: counts.total, date: formatDate(before) })),
+    el(
+      "p",
+      { class: "summary" },
+      counted("expiringSummary", { count: counts.total, date: formatDate(before) }),
+    ),
     weekList(counts.weeks),
   );
   $("expiring-list").replaceChildren(
-    page.items.length ? table(S.expiringCaption, COLUMNS(), page.items.map(row)) : el("p", {}, S.expiringNone),
+    page.items.length
+      ? table(S.expiringCaption, COLUMNS(), page.items.map(row))
+      : el("p", {}, S.expiringNone),
   );
   moreControls();
   return counts.total;
@@ -123,7 +129,9 @@ async function showMore() {
     return;
   }
   const rows = page.items.map(row);
-  $("expiring-list").querySelector("tbody").append(...rows);
+  $("expiring-list")
+    .querySelector("tbody")
+    .append(...rows);
   loaded = { ...loaded, cursor: page.next_cursor, shown: loaded.shown + page.items.length };
   moreControls();
   rows[0]?.querySelector("a")?.focus();
