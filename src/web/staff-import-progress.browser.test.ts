@@ -131,7 +131,7 @@ describe.each(DATABASE_KINDS)("CSV import progress on the page in a real browser
       expect(await bar.evaluate((node: HTMLProgressElement) => [node.value, node.max])).toEqual([3001, 3001]);
       const checked = await liveTexts(page);
       expect(checked).toHaveLength(DONE[language].length);
-      DONE[language].forEach((done, i) => expect(checked[i]).toMatch(say.checked(done)));
+      for (const [i, done] of DONE[language].entries()) expect(checked[i]).toMatch(say.checked(done));
       expect(await certifications(scene.organization.id)).toBe(0);
       expect(await axeViolations(page)).toEqual([]);
       expect(await sidewaysScroll(page)).toEqual([]);

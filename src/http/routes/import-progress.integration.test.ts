@@ -103,8 +103,7 @@ describe.each(DATABASE_KINDS)("CSV import with progress lines over a real socket
   const withoutRequestId = ({ request_id: _id, ...rest }: Problem) => rest;
 
   it("a 12 000-line import streams a progress line per batch, then the same report as the JSON answer", async () => {
-    const rows = paperRows(12_000);
-    const file = fileOf(rows);
+    const file = fileOf(paperRows(12_000));
     const streamed = await makeScene(t.ctx, { name: "Grunnkurs", validityMonths: 24 });
     const plain = await makeScene(t.ctx, { name: "Grunnkurs", validityMonths: 24 });
 
@@ -115,8 +114,9 @@ describe.each(DATABASE_KINDS)("CSV import with progress lines over a real socket
     expectBatches(progress, 12_000);
     expect(await certifications(streamed.organization.id)).toBe(12_000);
 
-    // The same file, as JSON, into a twin organization: the result line is that answer.
-    const json = await post(url(plain.organization.id), plain.coordinator.userId, file);
+    // A file of the same shape (its holders new too: a holder of one organization's file is not
+    // another's to enrol), as JSON, into a twin organization: the result line is that answer.
+    const json = await post(url(plain.organization.id), plain.coordinator.userId, fileOf(paperRows(12_000)));
     expect(json.status).toBe(200);
     const report = (await json.json()) as Record<string, unknown>;
     expect(report).toMatchObject({ rows: 12_000, imported: 12_000, skipped: 0 });
@@ -165,7 +165,8 @@ describe.each(DATABASE_KINDS)("CSV import with progress lines over a real socket
     expect(report).toMatchObject({
       dry_run: true,
       rows: 3_000,
-      imported: 2_999,
+      // Without skip_invalid a file with a bad row imports nothing, and its dry run says so.
+      imported: 0,
       skipped: 1,
       errors: [expect.objectContaining({ line: 3_001, code: "expires_at_after_issued_at" })],
     });
@@ -217,19 +218,19 @@ describe.each(DATABASE_KINDS)("CSV import with progress lines over a real socket
     expect(answer.headers.get("content-type")).toBe("application/json; charset=utf-8");
     expect(answer.headers.get("vary")).toBe("Accept-Language");
     const text = await answer.text();
-    expect(text.startsWith('{"dry_run":false,"rows":1200,"imported":1200,"already_held":0,"skipped":0,')).toBe(
-      true,
-    );
+    expect(
+      text.startsWith('{"dry_run":false,"rows":1200,"imported":1200,"already_held":0,"skipped":0,'),
+    ).toBe(true);
     expect(Object.keys(JSON.parse(text) as object)).toEqual([
       "dry_run",
       "rows",
       "imported",
       "already_held",
       "skipped",
-      "errors",
       "errors_truncated",
       "held",
       "held_truncated",
+      "errors",
     ]);
     expect(text).not.toContain('"type"');
   });
@@ -267,6 +268,8 @@ describe.each(DATABASE_KINDS)("CSV import with progress lines over a real socket
     const org = await makeScene(t.ctx, { name: "Grunnkurs", validityMonths: 24 });
     const answer = await post(url(org.organization.id), org.coordinator.userId, fileOf([]), NDJSON);
     expect(answer.status).toBe(200);
-    expect(await linesOf(answer)).toEqual([expect.objectContaining({ type: "result", rows: 0, imported: 0 })]);
+    expect(await linesOf(answer)).toEqual([
+      expect.objectContaining({ type: "result", rows: 0, imported: 0 }),
+    ]);
   });
 });

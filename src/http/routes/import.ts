@@ -271,7 +271,11 @@ export async function importRoutes(app: App, deps: ServerDeps): Promise<void> {
       config: {
         contentTypes: ["text/csv", "multipart/form-data"],
         swaggerTransform: ({ schema, url }) => ({
-          schema: { ...schema, body: IMPORT_BODIES, response: { ...schema.response, 200: IMPORT_ANSWER } },
+          schema: {
+            ...schema,
+            body: IMPORT_BODIES,
+            response: { ...(schema.response as object), 200: IMPORT_ANSWER },
+          },
           url,
         }),
       },
@@ -339,28 +343,37 @@ export async function importRoutes(app: App, deps: ServerDeps): Promise<void> {
         });
         if (lines && (await lines.startsBefore(work))) {
           // From the first batch on the status is sent: how the import ends is the last line.
-          work.then(
-            (result) => {
-              const answer = importAnswer(request, result, { language, skipInvalid, dryRun });
-              lines.end(
-                answer.status === 200 ? { type: "result", ...answer.body } : { type: "problem", problem: answer.body },
-              );
-            },
-            (error: unknown) => {
-              const failure = isTooLarge(error) ? problem("payload_too_large", tooLarge) : toProblem(error, request);
-              lines.end({ type: "problem", problem: problemBody(request, failure) });
-            },
-          ).catch((error: unknown) => {
-            request.log.error({ err: error }, "import progress answer failed");
-            lines.stream.destroy();
-          });
-          return reply
-            .code(200)
-            .type(`${NDJSON}; charset=utf-8`)
-            .header("content-language", language)
-            .header("vary", "Accept, Accept-Language")
-            .header("x-accel-buffering", "no")
-            .send(lines.stream);
+          work
+            .then(
+              (result) => {
+                const answer = importAnswer(request, result, { language, skipInvalid, dryRun });
+                lines.end(
+                  answer.status === 200
+                    ? { type: "result", ...answer.body }
+                    : { type: "problem", problem: answer.body },
+                );
+              },
+              (error: unknown) => {
+                const failure = isTooLarge(error)
+                  ? problem("payload_too_large", tooLarge)
+                  : toProblem(error, request);
+                lines.end({ type: "problem", problem: problemBody(request, failure) });
+              },
+            )
+            .catch((error: unknown) => {
+              request.log.error({ err: error }, "import progress answer failed");
+              lines.stream.destroy();
+            });
+          return (
+            reply
+              .code(200)
+              .type(`${NDJSON}; charset=utf-8`)
+              .header("content-language", language)
+              .header("vary", "Accept, Accept-Language")
+              .header("x-accel-buffering", "no")
+              // The 200 schema is the JSON report's; a stream is sent as it is, never serialized.
+              .send(lines.stream as unknown as ImportResult)
+          );
         }
         const answer = importAnswer(request, await work, { language, skipInvalid, dryRun });
         if (answer.status === 400) {

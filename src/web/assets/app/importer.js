@@ -83,7 +83,11 @@ async function upload(file, dryRun) {
     try {
       response = await fetch(url, {
         method: "POST",
-        headers: { ...authHeaders(), "content-type": "text/csv", accept: "application/x-ndjson, application/json" },
+        headers: {
+          ...authHeaders(),
+          "content-type": "text/csv",
+          accept: "application/x-ndjson, application/json",
+        },
         body: file,
       });
     } catch {
@@ -189,7 +193,9 @@ async function run(dryRun) {
 
 export function wireImport() {
   // The live text stays in the page (outside the box that hides), so every change is announced.
-  $("import-progress-box").after(el("p", { id: "import-progress-text", class: "hint", "aria-live": "polite" }));
+  $("import-progress-box").after(
+    el("p", { id: "import-progress-text", class: "hint", "aria-live": "polite" }),
+  );
   registerView("import", async () => {
     $("import-check").hidden = !features.importDryRun;
   });
