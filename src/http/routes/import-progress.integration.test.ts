@@ -151,6 +151,24 @@ describe.each(DATABASE_KINDS)("CSV import with progress lines over a real socket
     expect(await certifications(org.organization.id)).toBe(0);
   });
 
+  it("a file that stops being CSV after the first batch ends with a problem line, and nothing is written", async () => {
+    const org = await makeScene(t.ctx, { name: "Grunnkurs", validityMonths: 24 });
+    const file = `${fileOf(paperRows(1_500))}${randomUUID()},"Ulukket sitat,Grunnkurs,2019-01-01,\n`;
+    const answer = await post(url(org.organization.id), org.coordinator.userId, file, NDJSON);
+    expect(answer.status).toBe(200);
+    const { progress, last } = split(await linesOf(answer));
+    expect(progress.map((p) => p.rows_done)).toEqual([1_000]);
+    expect(last).toEqual({
+      type: "problem",
+      problem: expect.objectContaining({
+        status: 400,
+        code: "invalid_request",
+        errors: [expect.objectContaining({ field: "file" })],
+      }),
+    });
+    expect(await certifications(org.organization.id)).toBe(0);
+  });
+
   it("a dry run streams the same way, reports the bad line as the JSON dry run does, and writes nothing", async () => {
     const org = await makeScene(t.ctx, { name: "Grunnkurs", validityMonths: 24 });
     const file = fileOf(paperRows(3_000, true));
