@@ -1,11 +1,10 @@
-import { PassThrough, Readable, Transform, type TransformCallback } from "node:stream";
+import { Readable, Transform, type TransformCallback } from "node:stream";
 import multipart from "@fastify/multipart";
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
 import { describeProblem, describeRejectedImport, type Language } from "../../domain/messages.js";
 import {
   IMPORT_COLUMNS,
-  type ImportProgress,
   type ImportResult,
   type ImportRowError,
   importCertificationsCsv,
@@ -15,12 +14,10 @@ import { requestLanguage } from "../language.js";
 import { problem, problemBody, sendProblem, toProblem } from "../problems.js";
 import { OrgParams } from "../schemas/common.js";
 import { problems } from "../schemas/problem.js";
+import { NDJSON, ProgressLines, wantsProgress } from "./import-progress.js";
 
 /** The CSV import reads its body as a stream; this is its own limit, above the API's 1 MB. */
 export const IMPORT_BODY_LIMIT = 50 * 1024 * 1024;
-
-/** The media type of an import that reports its progress as it goes. */
-const NDJSON = "application/x-ndjson";
 
 const megabytes = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
 
@@ -171,52 +168,6 @@ async function csvOf(request: FastifyRequest, limit: number): Promise<Readable |
     return file ? file.file : null;
   }
   return request.body instanceof Readable ? request.body : null;
-}
-
-/** The caller asked for progress lines (`Accept: application/x-ndjson`). */
-const wantsProgress = (request: FastifyRequest) =>
-  (request.headers.accept ?? "").toLowerCase().includes(NDJSON);
-
-/**
- * The lines of an ndjson answer: one per batch checked (or written), then how it ended. The
- * answer starts with the first batch, so what fails before it is still a plain problem.
- */
-class ProgressLines {
-  readonly stream = new PassThrough();
-  #start: () => void = () => {};
-  readonly #started = new Promise<void>((resolve) => {
-    this.#start = resolve;
-  });
-
-  readonly report = (progress: ImportProgress): void => {
-    this.#write({
-      type: "progress",
-      lines_done: progress.lines,
-      rows_done: progress.rows,
-      lines_total: progress.linesTotal,
-    });
-    this.#start();
-  };
-
-  /** True once a first batch is done, false when the import ended (or failed) without one. */
-  async startsBefore(work: Promise<unknown>): Promise<boolean> {
-    const settled = work.then(
-      () => "done" as const,
-      () => "failed" as const,
-    );
-    const first = await Promise.race([this.#started.then(() => "started" as const), settled]);
-    return first !== "failed";
-  }
-
-  end(value: object): void {
-    this.#write(value);
-    this.stream.end();
-  }
-
-  #write(value: object): void {
-    // A caller that went away has its stream destroyed; the import itself goes on as without one.
-    if (!this.stream.destroyed) this.stream.write(`${JSON.stringify(value)}\n`);
-  }
 }
 
 type ImportAnswer =
