@@ -8,6 +8,7 @@ import * as site from "./i18n/site.js";
 import * as staff from "./i18n/staff.js";
 import * as staffAdmin from "./i18n/staff-admin.js";
 import * as staffExpiring from "./i18n/staff-expiring.js";
+import * as staffImport from "./i18n/staff-import.js";
 import * as verify from "./i18n/verify.js";
 
 export { DEFAULT_LANGUAGE, LANGUAGES, type Language } from "../domain/messages.js";
@@ -47,7 +48,17 @@ export const localeOf = (language: Language): string => LOCALES[language];
  * Every string of the pages, the PDF and the /app script, in both languages, in one part per area
  * (src/web/i18n/*.ts). A new area adds its own part here; no key may be in two parts.
  */
-export const MESSAGE_PARTS = { site, app, pdf, staff, staffAdmin, staffExpiring, verify, mentor } as const;
+export const MESSAGE_PARTS = {
+  site,
+  app,
+  pdf,
+  staff,
+  staffAdmin,
+  staffExpiring,
+  staffImport,
+  verify,
+  mentor,
+} as const;
 
 const nb = {
   ...site.nb,
@@ -56,6 +67,7 @@ const nb = {
   ...staff.nb,
   ...staffAdmin.nb,
   ...staffExpiring.nb,
+  ...staffImport.nb,
   ...verify.nb,
   ...mentor.nb,
 };
@@ -69,6 +81,7 @@ const en: Messages = {
   ...staff.en,
   ...staffAdmin.en,
   ...staffExpiring.en,
+  ...staffImport.en,
   ...verify.en,
   ...mentor.en,
 };
@@ -79,6 +92,7 @@ export const STAFF_KEYS = [
   ...Object.keys(staff.nb),
   ...Object.keys(staffAdmin.nb),
   ...Object.keys(staffExpiring.nb),
+  ...Object.keys(staffImport.nb),
   ...Object.keys(mentor.nb),
 ] as (keyof Messages)[];
 
