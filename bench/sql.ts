@@ -67,8 +67,12 @@ export function kyselyRunner(db: Db): Runner {
 // The statements of the limits: what the service's storage layer sends, each answer in one
 // statement where the service needs one (eligibility: the type and the deciding record at once).
 
+/** A certification's warning window (src/storage/certification-sql.ts warningDaysSql), row `c`, type `t`. */
+export const WARNING_DAYS_SQL = `coalesce((select w.warning_days from certification_warning_windows w
+  where w.certification_id = c.id), t.warning_days)`;
+
 export const ELIGIBILITY_SQL = `select t.id as type_id, t.organization_id as type_organization_id,
-  t.warning_days as type_warning_days, c.*
+  ${WARNING_DAYS_SQL} as type_warning_days, c.*
 from certification_types t
 left join lateral (
   select * from certifications c
@@ -77,11 +81,11 @@ left join lateral (
   limit 1) c on true
 where t.id = $2`;
 
-export const GET_BY_ID_SQL = `select c.*, t.warning_days as type_warning_days
+export const GET_BY_ID_SQL = `select c.*, ${WARNING_DAYS_SQL} as type_warning_days
 from certifications c inner join certification_types t on t.id = c.certification_type_id
 where c.id = $1`;
 
-export const LIST_PAGE_SQL = `select c.*, t.warning_days as type_warning_days
+export const LIST_PAGE_SQL = `select c.*, ${WARNING_DAYS_SQL} as type_warning_days
 from certifications c inner join certification_types t on t.id = c.certification_type_id
 where c.organization_id = $1
 order by c.id desc limit $2`;

@@ -10,6 +10,7 @@ import { batchTimer, round } from "../measure.js";
 import type { SweepKind, SweepResult } from "../protocol.js";
 import { megabytes, row } from "../report.js";
 import type { Scenario } from "../runner.js";
+import { WARNING_DAYS_SQL } from "../sql.js";
 
 function sweepScenario(kind: SweepKind): Scenario {
   const name = `sweep_${kind}`;
@@ -36,7 +37,7 @@ export const sweepDaily = sweepScenario("daily");
 export const sweepBacklog = sweepScenario("backlog");
 
 // The due condition and new state of the sweep, at a given clock, for the raw set-based UPDATE.
-const WINDOW = "make_interval(days => coalesce(t.warning_days, 30))";
+const WINDOW = `make_interval(days => coalesce(${WARNING_DAYS_SQL}, 30))`;
 const RAW_SWEEP_SQL = `update certifications c set
     status = case when c.expires_at <= $1 then 'expired'
                   when c.expires_at <= $1::timestamptz + ${WINDOW} then 'expiring_soon'

@@ -117,6 +117,16 @@ export function localizedDetail(body: Pick<Problem, "code" | "errors">, language
   return `${sentence} (${fields.slice(0, 10).join(", ")}${fields.length > 10 ? ", …" : ""})`;
 }
 
+/** A problem as it is sent: its `detail` in the language of the request, with instance and request id. */
+export function problemBody(request: FastifyRequest, body: Problem): Problem {
+  return {
+    ...body,
+    detail: localizedDetail(body, requestLanguage(request)),
+    instance: instanceOf(request),
+    request_id: String(request.id),
+  };
+}
+
 /** Sends a problem, its `detail` in the language of the request (Accept-Language). */
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, body: Problem): FastifyReply {
   const language = requestLanguage(request);
@@ -126,12 +136,7 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, body: 
     .type("application/problem+json")
     .header("content-language", language)
     .header("vary", "Accept-Language")
-    .send({
-      ...body,
-      detail: localizedDetail(body, language),
-      instance: instanceOf(request),
-      request_id: String(request.id),
-    });
+    .send(problemBody(request, body));
 }
 
 interface AjvIssue {

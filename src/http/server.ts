@@ -16,6 +16,7 @@ import { certificationChangeRoutes } from "./routes/certification-changes.js";
 import { certificationRoutes } from "./routes/certifications.js";
 import { credentialRoutes } from "./routes/credentials.js";
 import { directoryRoutes } from "./routes/directory.js";
+import { expiryWeekRoutes } from "./routes/expiry-weeks.js";
 import { healthRoutes } from "./routes/health.js";
 import { importRoutes } from "./routes/import.js";
 import { jobRoutes } from "./routes/jobs.js";
@@ -229,6 +230,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   suspensionRoutes(app, deps);
   credentialRoutes(app, deps);
   staffCertificationRoutes(app, deps);
+  expiryWeekRoutes(app, deps);
   jobRoutes(app, deps);
   operationsRoutes(app, deps);
   // In a scope of its own, so that only the import reads CSV and multipart bodies.

@@ -61,7 +61,8 @@ export function searchFilters(
   };
 }
 
-function checkStaff(principal: Principal, organizationId: string): void {
+/** Staff of the organization only: another organization's is not found, a mentor is forbidden. */
+export function checkStaff(principal: Principal, organizationId: string): void {
   if (!canSeeOrganization(principal, organizationId)) throw notFound("Organization");
   if (!isStaff(principal, organizationId))
     throw forbidden("Only coordinators and admins list certifications");

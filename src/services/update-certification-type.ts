@@ -58,7 +58,10 @@ export async function editCertificationType(
     };
     const before = certificationTypeView(type, ctx.warningDays);
     if (Object.keys(update).length === 0) return before;
-    const after = certificationTypeView(await updateCertificationType(trx, id, update), ctx.warningDays);
+    const after = certificationTypeView(
+      await updateCertificationType(trx, id, update, ctx.warningDays),
+      ctx.warningDays,
+    );
     await appendAuditEvent(trx, {
       entityType: "certification_type",
       entityId: id,

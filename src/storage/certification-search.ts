@@ -30,7 +30,8 @@ export interface SearchAfter {
   expiresAt?: Date | null;
 }
 
-function filtered(db: Queryable, f: SearchFilters, now: Date, defaultWarningDays: number) {
+/** The certifications (c, with their type t) that the filters let through, every column of c selected. */
+export function filtered(db: Queryable, f: SearchFilters, now: Date, defaultWarningDays: number) {
   let query = withTypeWindow(db).where("c.organization_id", "=", f.organizationId);
   if (f.userId) query = query.where("c.user_id", "=", f.userId);
   if (f.certificationTypeId) query = query.where("c.certification_type_id", "=", f.certificationTypeId);

@@ -74,12 +74,30 @@ export function lapsedSql(row: string, now: Date): RawBuilder<SqlBool> {
 }
 
 /**
+ * The certification's warning window in days, null for the service default: the window it was
+ * issued under when its type's has been edited since (certification_warning_windows, migration
+ * 0011: an edit applies to new issuances), else its type's. `type` is the alias of the row's type.
+ * The only place the window is read; services/views.ts warningDays applies the default.
+ */
+export function warningDaysSql(row: string, type: string): RawBuilder<number | null> {
+  return sql<number | null>`coalesce(
+    (select w.warning_days from certification_warning_windows w where w.certification_id = ${sql.ref(`${row}.id`)}),
+    ${sql.ref(`${type}.warning_days`)})`;
+}
+
+/**
+ * The warning window as an interval, counted in hours: an interval of days is calendar days in the
+ * session's time zone, one hour short or long across a change of clocks, where the domain counts
+ * days of 24 hours.
+ */
+export function warningWindowSql(row: string, type: string, defaultWarningDays: number): RawBuilder<unknown> {
+  return sql`make_interval(hours => 24 * coalesce(${warningDaysSql(row, type)}, ${defaultWarningDays}::int))`;
+}
+
+/**
  * The effective status as SQL, the same function as domain/status.ts effectiveStatus (revoked >
- * expired > suspended > expiring_soon > active): filters
- * must agree with what each row then shows. `type` is the alias of the row's certification type,
- * whose warning_days is the window (null: the default). The window is counted in hours: an interval of days is calendar days in the session's
- * time zone, one hour short or long across a change of clocks, where the domain counts days of 24
- * hours.
+ * expired > suspended > expiring_soon > active): filters must agree with what each row then shows.
+ * `type` is the alias of the row's certification type (see warningDaysSql).
  */
 export function effectiveStatusSql(
   row: string,
@@ -94,8 +112,7 @@ export function effectiveStatusSql(
     when ${expiresAt} <= ${now}::timestamptz then 'expired'
     when ${storedSuspendedSql(row)} then 'suspended'
     when ${expiresAt} is null then 'active'
-    when ${expiresAt} <= ${now}::timestamptz
-      + make_interval(hours => 24 * coalesce(${sql.ref(`${type}.warning_days`)}, ${defaultWarningDays}::int)) then 'expiring_soon'
+    when ${expiresAt} <= ${now}::timestamptz + ${warningWindowSql(row, type, defaultWarningDays)} then 'expiring_soon'
     else 'active' end`;
 }
 

@@ -1,11 +1,11 @@
 import { type Kysely, sql } from "kysely";
 import type { Status } from "../domain/status.js";
-import { effectiveStatusSql, lapsedSql, liveByDatesSql } from "./certification-sql.js";
+import { effectiveStatusSql, lapsedSql, liveByDatesSql, warningDaysSql } from "./certification-sql.js";
 import type { Db, Queryable, Tx } from "./database.js";
 import { preparedByShape, prepareQuery } from "./prepared.js";
 import type { CertificationRow, CertificationUpdate, DB } from "./schema.js";
 
-/** A certification with the warning window of its type (null: the service default). */
+/** A certification with its warning window (null: the service default), see warningDaysSql. */
 export type CertificationRecord = CertificationRow & { type_warning_days: number | null };
 
 export function withTypeWindow(db: Queryable) {
@@ -13,7 +13,7 @@ export function withTypeWindow(db: Queryable) {
     .selectFrom("certifications as c")
     .innerJoin("certification_types as t", "t.id", "c.certification_type_id")
     .selectAll("c")
-    .select("t.warning_days as type_warning_days");
+    .select(warningDaysSql("c", "t").as("type_warning_days"));
 }
 
 const byId = prepareQuery((db, p: { id: string }) => withTypeWindow(db).where("c.id", "=", p.id));
@@ -256,7 +256,7 @@ function eligibilityQuery(db: Kysely<DB>, p: EligibilityParams, restricted: bool
       },
       (join) => join.onTrue(),
     )
-    .select(["t.organization_id as type_organization_id", "t.warning_days as type_warning_days"])
+    .select(["t.organization_id as type_organization_id", warningDaysSql("c", "t").as("type_warning_days")])
     .selectAll("c")
     .where("t.id", "=", p.typeId);
 }

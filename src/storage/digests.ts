@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import { warningWindowSql } from "./certification-sql.js";
 import type { Db } from "./database.js";
 import { QUEUES } from "./jobs.js";
 
@@ -35,7 +36,7 @@ export interface DigestRunResult {
  */
 export async function enqueueWeeklyDigests(db: Db, input: DigestRunInput): Promise<DigestRunResult> {
   const { now } = input;
-  const windowOpens = sql`(c.expires_at - make_interval(hours => 24 * coalesce(t.warning_days, ${input.defaultWarningDays}::int)))`;
+  const windowOpens = sql`(c.expires_at - ${warningWindowSql("c", "t", input.defaultWarningDays)})`;
   const result = await sql<{ week: string; enqueued: number }>`
     with week as (
       select date_trunc('week', ${input.weekOf}::timestamptz at time zone ${DIGEST_TIME_ZONE}::text)::date as monday

@@ -1,5 +1,11 @@
 import { sql } from "kysely";
-import { certificationJsonSql, isoSql, storedLiveSql, storedSuspendedSql } from "./certification-sql.js";
+import {
+  certificationJsonSql,
+  isoSql,
+  storedLiveSql,
+  storedSuspendedSql,
+  warningWindowSql,
+} from "./certification-sql.js";
 import type { Db } from "./database.js";
 import { QUEUES } from "./jobs.js";
 
@@ -32,15 +38,16 @@ export interface SweepBatchResult {
 }
 
 /**
- * `now` plus the largest warning window (the largest type's, or the default if larger): the end
+ * `now` plus the largest warning window (a type's, a kept one, or the default if larger): the end
  * of the expiry range the sweep has to read. Same arithmetic as each row's own window in
  * sweepBatch, so every row inside its window expires at or before this.
  */
 export async function sweepHorizon(db: Db, now: Date, defaultWarningDays: number): Promise<Date> {
   const result = await sql<{ horizon: Date }>`
-    select ${now}::timestamptz
-      + make_interval(hours => 24 * greatest(max(warning_days), ${defaultWarningDays}::int)) as horizon
-    from certification_types`.execute(db);
+    select ${now}::timestamptz + make_interval(hours => 24 * greatest(
+        (select max(warning_days) from certification_types),
+        (select max(warning_days) from certification_warning_windows),
+        ${defaultWarningDays}::int)) as horizon`.execute(db);
   const horizon = result.rows[0]?.horizon;
   if (!horizon) throw new Error("the sweep horizon query returned no row");
   return new Date(horizon);
@@ -68,8 +75,7 @@ export async function sweepBatch(db: Db, input: SweepBatchInput): Promise<SweepB
   const afterExpires = input.after?.expiresAt ?? null;
   const afterId = input.after?.id ?? null;
   // The end of this row's own warning window.
-  const windowEnd = sql`(${now}::timestamptz
-    + make_interval(hours => 24 * coalesce(t.warning_days, ${defaultWarningDays}::int)))`;
+  const windowEnd = sql`(${now}::timestamptz + ${warningWindowSql("c", "t", defaultWarningDays)})`;
   const afterPosition = sql`(${afterExpires}::timestamptz is null
     or (c.expires_at, c.id) > (${afterExpires}::timestamptz, ${afterId}::uuid))`;
   // A suspended row is only ever due for its expiry: no window, no reminder while suspended.

@@ -211,6 +211,13 @@ export interface ShareLinksTable {
   created_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
+/** The window a certification was issued under, once its type's has been edited (migration 0011). */
+export interface CertificationWarningWindowsTable {
+  certification_id: string;
+  warning_days: number;
+  kept_at: CreatedAt;
+}
+
 export interface SchemaMigrationsTable {
   name: string;
   applied_at: ColumnType<Date, never, never>;
@@ -224,6 +231,7 @@ export interface DB {
   course_registrations: CourseRegistrationsTable;
   certifications: CertificationsTable;
   certification_suspensions: CertificationSuspensionsTable;
+  certification_warning_windows: CertificationWarningWindowsTable;
   organization_signing_keys: OrganizationSigningKeysTable;
   status_lists: StatusListsTable;
   credential_status_entries: CredentialStatusEntriesTable;

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { Status } from "../domain/status.js";
+import { warningDaysSql } from "./certification-sql.js";
 import type { Queryable, Tx } from "./database.js";
 
 /** The stored code of a certification (8 characters, without the hyphen). */
@@ -63,7 +64,7 @@ export async function findForVerification(
 ): Promise<VerificationRecord | null> {
   const result = await sql<VerificationRow>`
     select c.certificate_number, c.revoked_at, c.status, c.issued_at, c.expires_at,
-      t.id as type_id, t.name as type_name, t.warning_days,
+      t.id as type_id, t.name as type_name, ${warningDaysSql("c", "t")} as warning_days,
       o.id as organization_id, o.name as organization_name, o.prefix,
       u.display_name, v.code
     from (values (1)) as one (x)

@@ -7,6 +7,8 @@ import * as pdf from "./i18n/pdf.js";
 import * as site from "./i18n/site.js";
 import * as staff from "./i18n/staff.js";
 import * as staffAdmin from "./i18n/staff-admin.js";
+import * as staffExpiring from "./i18n/staff-expiring.js";
+import * as staffImport from "./i18n/staff-import.js";
 import * as verify from "./i18n/verify.js";
 
 export { DEFAULT_LANGUAGE, LANGUAGES, type Language } from "../domain/messages.js";
@@ -46,9 +48,29 @@ export const localeOf = (language: Language): string => LOCALES[language];
  * Every string of the pages, the PDF and the /app script, in both languages, in one part per area
  * (src/web/i18n/*.ts). A new area adds its own part here; no key may be in two parts.
  */
-export const MESSAGE_PARTS = { site, app, pdf, staff, staffAdmin, verify, mentor } as const;
+export const MESSAGE_PARTS = {
+  site,
+  app,
+  pdf,
+  staff,
+  staffAdmin,
+  staffExpiring,
+  staffImport,
+  verify,
+  mentor,
+} as const;
 
-const nb = { ...site.nb, ...app.nb, ...pdf.nb, ...staff.nb, ...staffAdmin.nb, ...verify.nb, ...mentor.nb };
+const nb = {
+  ...site.nb,
+  ...app.nb,
+  ...pdf.nb,
+  ...staff.nb,
+  ...staffAdmin.nb,
+  ...staffExpiring.nb,
+  ...staffImport.nb,
+  ...verify.nb,
+  ...mentor.nb,
+};
 
 export type Messages = typeof nb;
 
@@ -58,6 +80,8 @@ const en: Messages = {
   ...pdf.en,
   ...staff.en,
   ...staffAdmin.en,
+  ...staffExpiring.en,
+  ...staffImport.en,
   ...verify.en,
   ...mentor.en,
 };
@@ -67,6 +91,8 @@ export const STAFF_KEYS = [
   ...Object.keys(app.nb),
   ...Object.keys(staff.nb),
   ...Object.keys(staffAdmin.nb),
+  ...Object.keys(staffExpiring.nb),
+  ...Object.keys(staffImport.nb),
   ...Object.keys(mentor.nb),
 ] as (keyof Messages)[];
 

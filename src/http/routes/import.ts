@@ -1,15 +1,20 @@
 import { Readable, Transform, type TransformCallback } from "node:stream";
 import multipart from "@fastify/multipart";
-import { Type } from "@sinclair/typebox";
+import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
-import { describeProblem, describeRejectedImport } from "../../domain/messages.js";
-import type { ImportRowError } from "../../services/import/import-certifications.js";
-import { IMPORT_COLUMNS, importCertificationsCsv } from "../../services/import/import-certifications.js";
+import { describeProblem, describeRejectedImport, type Language } from "../../domain/messages.js";
+import {
+  IMPORT_COLUMNS,
+  type ImportResult,
+  type ImportRowError,
+  importCertificationsCsv,
+} from "../../services/import/import-certifications.js";
 import { type App, principalOf, type ServerDeps } from "../app.js";
 import { requestLanguage } from "../language.js";
-import { problem, sendProblem } from "../problems.js";
+import { problem, problemBody, sendProblem, toProblem } from "../problems.js";
 import { OrgParams } from "../schemas/common.js";
 import { problems } from "../schemas/problem.js";
+import { NDJSON, ProgressLines, wantsProgress } from "./import-progress.js";
 
 /** The CSV import reads its body as a stream; this is its own limit, above the API's 1 MB. */
 export const IMPORT_BODY_LIMIT = 50 * 1024 * 1024;
@@ -17,6 +22,10 @@ export const IMPORT_BODY_LIMIT = 50 * 1024 * 1024;
 const megabytes = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
 
 class BodyTooLarge extends Error {}
+
+/** The body grew past the limit: ours, or the multipart reader's. */
+const isTooLarge = (error: unknown) =>
+  error instanceof BodyTooLarge || (error as { statusCode?: number } | null)?.statusCode === 413;
 
 /** Passes the body through and fails once it grows past `limit` bytes. */
 function limitBytes(limit: number): Transform {
@@ -123,6 +132,35 @@ const IMPORT_BODIES = {
   },
 };
 
+const PROGRESS_EXAMPLE = [
+  { type: "progress", lines_done: 1001, rows_done: 1000, lines_total: null },
+  { type: "progress", lines_done: 2001, rows_done: 2000, lines_total: 2501 },
+  { type: "progress", lines_done: 2501, rows_done: 2500, lines_total: 2501 },
+  { type: "result", ...(ImportResultSchema.examples as object[])[0], rows: 2500, imported: 2498 },
+]
+  .map((line) => JSON.stringify(line))
+  .join("\n");
+
+/** The 200 answer, for the document only: the report, or (Accept: application/x-ndjson) progress lines. */
+const IMPORT_ANSWER = {
+  description:
+    "The report; with `Accept: application/x-ndjson` one progress line per batch, then the report as the last line",
+  content: {
+    "application/json": { schema: ImportResultSchema },
+    [NDJSON]: {
+      schema: {
+        type: "string",
+        description:
+          'Newline-delimited JSON. `{"type":"progress","lines_done":N,"rows_done":M,"lines_total":T|null}` after ' +
+          "each batch of rows checked (or written); `lines_total` is null until the whole file has arrived. The last " +
+          'line is `{"type":"result", …the JSON report}`, or `{"type":"problem","problem":{…}}` with the problem the ' +
+          "JSON answer would have been (e.g. 400 invalid_request with row_errors): then nothing was written.",
+      },
+      example: `${PROGRESS_EXAMPLE}\n`,
+    },
+  },
+};
+
 /** Where the CSV of a request is: a text/csv body, or the first file of a multipart form. */
 async function csvOf(request: FastifyRequest, limit: number): Promise<Readable | null> {
   if (request.isMultipart()) {
@@ -130,6 +168,42 @@ async function csvOf(request: FastifyRequest, limit: number): Promise<Readable |
     return file ? file.file : null;
   }
   return request.body instanceof Readable ? request.body : null;
+}
+
+type ImportAnswer =
+  | { status: 200; body: Static<typeof ImportResultSchema> }
+  | { status: 400; body: Static<typeof ImportRejectedSchema> };
+
+/** The JSON answer to a finished import: 200 with the report, or 400 when bad rows stop it. */
+function importAnswer(
+  request: FastifyRequest,
+  result: ImportResult,
+  options: { language: Language; skipInvalid: boolean; dryRun: boolean },
+): ImportAnswer {
+  const { language } = options;
+  const say = (error: ImportRowError) => ({
+    ...error,
+    detail: describeProblem(error.code, language, error.field),
+  });
+  if (result.skipped > 0 && !options.skipInvalid && !options.dryRun) {
+    const { errors: english, ...rest } = result;
+    const errors = english.map(say);
+    const fields = errors.slice(0, 100).map((e) => ({ field: `line ${e.line}`, message: e.detail }));
+    const body = problem("invalid_request", "", fields);
+    return {
+      status: 400,
+      body: {
+        ...body,
+        detail: describeRejectedImport(result.skipped, result.rows, language),
+        instance: request.url.split("?")[0] ?? request.url,
+        request_id: String(request.id),
+        ...rest,
+        imported: 0,
+        row_errors: errors,
+      },
+    };
+  }
+  return { status: 200, body: { ...result, errors: result.errors.map(say) } };
 }
 
 /** POST …/certifications/import, in a scope of its own: only here are CSV and multipart bodies read. */
@@ -147,7 +221,14 @@ export async function importRoutes(app: App, deps: ServerDeps): Promise<void> {
       // The body streams in through the route's own parsers, unvalidated: it is documented only.
       config: {
         contentTypes: ["text/csv", "multipart/form-data"],
-        swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, body: IMPORT_BODIES }, url }),
+        swaggerTransform: ({ schema, url }) => ({
+          schema: {
+            ...schema,
+            body: IMPORT_BODIES,
+            response: { ...(schema.response as object), 200: IMPORT_ANSWER },
+          },
+          url,
+        }),
       },
       schema: {
         operationId: "importCertifications",
@@ -161,7 +242,12 @@ export async function importRoutes(app: App, deps: ServerDeps): Promise<void> {
           "organization already holds (same holder, type, issue and expiry date) is counted in `already_held` and " +
           "not written again, so re-running a file writes nothing new. Imports into one organization run one at a " +
           "time. `dry_run=true` checks every row and writes nothing (200 with the report). Without skip_invalid " +
-          "nothing is imported if any row is bad: a 400 problem lists every bad row with its line and code.",
+          "nothing is imported if any row is bad: a 400 problem lists every bad row with its line and code. " +
+          "With `Accept: application/x-ndjson` (import and dry run) the answer streams as it goes: 200 " +
+          "`application/x-ndjson`, one progress line per batch of 1000 rows, and as the last line the same report " +
+          '(`{"type":"result",…}`) or the same problem (`{"type":"problem","problem":{…}}`) as the JSON answer, ' +
+          "with the same all-or-nothing outcome. What is refused before the first batch (token, role, media type, " +
+          "size, the header line) is still a plain problem with its status.",
         params: OrgParams,
         querystring: Type.Object(
           {
@@ -185,6 +271,8 @@ export async function importRoutes(app: App, deps: ServerDeps): Promise<void> {
         return sendProblem(request, reply, problem("payload_too_large", tooLarge));
       const skipInvalid = request.query.skip_invalid ?? false;
       const dryRun = request.query.dry_run ?? false;
+      const language = requestLanguage(request);
+      const lines = wantsProgress(request) ? new ProgressLines() : null;
       try {
         const source = await csvOf(request, limit);
         if (!source) {
@@ -198,44 +286,62 @@ export async function importRoutes(app: App, deps: ServerDeps): Promise<void> {
         }
         const body = source.pipe(limitBytes(limit));
         source.on("error", (error) => body.destroy(error));
-        const result = await importCertificationsCsv(ctx, principalOf(request), body, {
+        const work = importCertificationsCsv(ctx, principalOf(request), body, {
           organizationId: request.params.orgId,
           skipInvalid,
           dryRun,
+          ...(lines ? { onProgress: lines.report } : {}),
         });
-        const language = requestLanguage(request);
-        const say = (error: ImportRowError) => ({
-          ...error,
-          detail: describeProblem(error.code, language, error.field),
-        });
-        if (result.skipped > 0 && !skipInvalid && !dryRun) {
-          const { errors: english, ...rest } = result;
-          const errors = english.map(say);
-          const fields = errors.slice(0, 100).map((e) => ({ field: `line ${e.line}`, message: e.detail }));
-          const body = problem("invalid_request", "", fields);
+        if (lines && (await lines.startsBefore(work))) {
+          // From the first batch on the status is sent: how the import ends is the last line.
+          work
+            .then(
+              (result) => {
+                const answer = importAnswer(request, result, { language, skipInvalid, dryRun });
+                lines.end(
+                  answer.status === 200
+                    ? { type: "result", ...answer.body }
+                    : { type: "problem", problem: answer.body },
+                );
+              },
+              (error: unknown) => {
+                const failure = isTooLarge(error)
+                  ? problem("payload_too_large", tooLarge)
+                  : toProblem(error, request);
+                lines.end({ type: "problem", problem: problemBody(request, failure) });
+              },
+            )
+            .catch((error: unknown) => {
+              request.log.error({ err: error }, "import progress answer failed");
+              lines.stream.destroy();
+            });
+          return (
+            reply
+              .code(200)
+              .type(`${NDJSON}; charset=utf-8`)
+              .header("content-language", language)
+              .header("vary", "Accept, Accept-Language")
+              .header("x-accel-buffering", "no")
+              // The 200 schema is the JSON report's; a stream is sent as it is, never serialized.
+              .send(lines.stream as unknown as ImportResult)
+          );
+        }
+        const answer = importAnswer(request, await work, { language, skipInvalid, dryRun });
+        if (answer.status === 400) {
           return reply
             .code(400)
             .type("application/problem+json")
             .header("content-language", language)
             .header("vary", "Accept-Language")
-            .send({
-              ...body,
-              detail: describeRejectedImport(result.skipped, result.rows, language),
-              instance: request.url.split("?")[0] ?? request.url,
-              request_id: String(request.id),
-              ...rest,
-              imported: 0,
-              row_errors: errors,
-            });
+            .send(answer.body);
         }
         return reply
           .code(200)
           .header("content-language", language)
           .header("vary", "Accept-Language")
-          .send({ ...result, errors: result.errors.map(say) });
+          .send(answer.body);
       } catch (error) {
-        const status = (error as { statusCode?: number }).statusCode;
-        if (error instanceof BodyTooLarge || status === 413) {
+        if (isTooLarge(error)) {
           return sendProblem(request, reply, problem("payload_too_large", tooLarge));
         }
         throw error;

@@ -1,4 +1,4 @@
-import type { Readable } from "node:stream";
+import { type Readable, Transform, type TransformCallback } from "node:stream";
 import { sql } from "kysely";
 import { DomainError, forbidden, notFound } from "../../domain/errors.js";
 import { canSeeOrganization, isStaff, type Principal } from "../../domain/principal.js";
@@ -57,9 +57,14 @@ export interface ImportResult {
 }
 
 export interface ImportProgress {
+  /** Rows read so far, header excluded. */
   rows: number;
   imported: number;
   rejected: number;
+  /** The line of the last row read (the header is line 1). */
+  lines: number;
+  /** Lines in the whole file, once it has all arrived; null until then. */
+  linesTotal: number | null;
 }
 
 export interface ImportOptions {
@@ -73,6 +78,24 @@ export interface ImportOptions {
 }
 
 class RollBack extends Error {}
+
+/** Passes the file through, counting its lines; `total` is known once the file has ended. */
+class LineCounter extends Transform {
+  #newlines = 0;
+  #last = 0x0a;
+  total: number | null = null;
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    for (let at = chunk.indexOf(0x0a); at !== -1; at = chunk.indexOf(0x0a, at + 1)) this.#newlines += 1;
+    if (chunk.length > 0) this.#last = chunk[chunk.length - 1] ?? 0x0a;
+    callback(null, chunk);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    this.total = this.#newlines + (this.#last === 0x0a ? 0 : 1);
+    callback();
+  }
+}
 
 /** Checks and writes the batches of one import, and keeps what it has to report. */
 class BatchImporter {
@@ -171,13 +194,18 @@ export async function importCertificationsCsv(
   const importer = new BatchImporter(ctx, principal, organization, types, maxErrors);
   let rows = 0;
   let imported = 0;
-  const progress = () => options.onProgress?.({ rows, imported, rejected: importer.rejected });
+  let lines = 1;
+  const counter = new LineCounter();
+  input.on("error", (error) => counter.destroy(error));
+  const progress = () =>
+    options.onProgress?.({ rows, imported, rejected: importer.rejected, lines, linesTotal: counter.total });
 
   try {
     await ctx.db.transaction().execute(async (trx) => {
       await lockOrganizationImports(trx, organizationId);
-      for await (const batch of batches(csvRecords(input), options.batchSize ?? 1000)) {
+      for await (const batch of batches(csvRecords(input.pipe(counter)), options.batchSize ?? 1000)) {
         rows += batch.length;
+        lines = batch[batch.length - 1]?.line ?? lines;
         imported += await importer.importBatch(trx, batch);
         progress();
       }
