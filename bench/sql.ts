@@ -81,11 +81,16 @@ left join lateral (
   limit 1) c on true
 where t.id = $2`;
 
-export const GET_BY_ID_SQL = `select c.*, ${WARNING_DAYS_SQL} as type_warning_days
+/** The holder's name from the directory, which staff answers carry (src/storage/certifications.ts). */
+const HOLDER_NAME_SQL = "(select u.display_name from users u where u.id = c.user_id)";
+
+export const GET_BY_ID_SQL = `select c.*, ${WARNING_DAYS_SQL} as type_warning_days,
+  ${HOLDER_NAME_SQL} as holder_display_name
 from certifications c inner join certification_types t on t.id = c.certification_type_id
 where c.id = $1`;
 
-export const LIST_PAGE_SQL = `select c.*, ${WARNING_DAYS_SQL} as type_warning_days
+export const LIST_PAGE_SQL = `select c.*, ${WARNING_DAYS_SQL} as type_warning_days,
+  ${HOLDER_NAME_SQL} as holder_display_name
 from certifications c inner join certification_types t on t.id = c.certification_type_id
 where c.organization_id = $1
 order by c.id desc limit $2`;

@@ -1,5 +1,5 @@
-import type { Queryable } from "../storage/database.js";
-import { displayNames } from "../storage/users.js";
+import type { CertificationRecord } from "../storage/certifications.js";
+import { type CertificationView, certificationView } from "./views.js";
 
 /** A certification in a staff answer: with its holder's name. */
 export type WithHolderName<T> = T & { holder_display_name: string | null };
@@ -7,12 +7,16 @@ export type WithHolderName<T> = T & { holder_display_name: string | null };
 /**
  * Staff answers name each holder from the directory (`users`), not from the memberships: a
  * member's removal keeps their certifications (CONTRACT §3), and so their name stays readable.
- * One look-up for the whole page (`where id in (…)`), never one per row.
+ * The name comes with the row, read by the same statement (storage/certifications.ts
+ * withTypeWindow), so a staff answer costs no second query.
  */
-export async function withHolderNames<T extends { user_id: string }>(
-  db: Queryable,
-  items: readonly T[],
-): Promise<WithHolderName<T>[]> {
-  const names = await displayNames(db, [...new Set(items.map((item) => item.user_id))]);
-  return items.map((item) => ({ ...item, holder_display_name: names.get(item.user_id) ?? null }));
+export function staffView(
+  record: CertificationRecord,
+  now: Date,
+  defaultWarningDays: number,
+): WithHolderName<CertificationView> {
+  return {
+    ...certificationView(record, now, defaultWarningDays),
+    holder_display_name: record.holder_display_name ?? null,
+  };
 }

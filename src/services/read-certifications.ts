@@ -15,7 +15,7 @@ import {
 import { displayNames } from "../storage/users.js";
 import { canReadCertification } from "./certification-access.js";
 import type { ServiceContext } from "./context.js";
-import { type WithHolderName, withHolderNames } from "./holder-names.js";
+import { staffView, type WithHolderName } from "./holder-names.js";
 import { canSeeUser } from "./user-access.js";
 import {
   type AuditEventView,
@@ -62,13 +62,13 @@ async function readable(
   record: CertificationRecord | undefined,
 ): Promise<{ certification: CertificationView | WithHolderName<CertificationView>; etag: string }> {
   if (!record || !canReadCertification(principal, record)) throw notFound("Certification");
-  const view = certificationView(record, ctx.clock(), ctx.warningDays);
+  const now = ctx.clock();
+  const view = certificationView(record, now, ctx.warningDays);
   const etag = etagOf(view);
   if (principal.kind !== "user" || !isStaff(principal, record.organization_id)) {
     return { certification: view, etag };
   }
-  const [named = view] = await withHolderNames(ctx.db, [view]);
-  return { certification: named, etag };
+  return { certification: { ...view, holder_display_name: record.holder_display_name ?? null }, etag };
 }
 
 /** Use case 3. */
@@ -93,11 +93,12 @@ export interface ListQuery {
   cursor?: string | undefined;
 }
 
-async function page(
+async function page<V extends CertificationView>(
   ctx: ServiceContext,
   filters: Omit<CertificationFilters, "limit" | "beforeId">,
   query: ListQuery,
-): Promise<Page<CertificationView>> {
+  viewOf: (record: CertificationRecord, now: Date, defaultWarningDays: number) => V,
+): Promise<Page<V>> {
   const limit = query.limit ?? 50;
   const now = ctx.clock();
   const rows = await listCertifications(
@@ -115,7 +116,7 @@ async function page(
     now,
     ctx.warningDays,
   );
-  const items = rows.slice(0, limit).map((row) => certificationView(row, now, ctx.warningDays));
+  const items = rows.slice(0, limit).map((row) => viewOf(row, now, ctx.warningDays));
   const last = items.at(-1);
   return { items, next_cursor: rows.length > limit && last ? encodeCursor(last.id) : null };
 }
@@ -130,8 +131,7 @@ export async function listOrganizationCertifications(
   if (!canSeeOrganization(principal, organizationId)) throw notFound("Organization");
   if (!isStaff(principal, organizationId))
     throw forbidden("Only coordinators and admins list certifications");
-  const found = await page(ctx, { organizationId, ...(query.userId ? { userId: query.userId } : {}) }, query);
-  return { items: await withHolderNames(ctx.db, found.items), next_cursor: found.next_cursor };
+  return page(ctx, { organizationId, ...(query.userId ? { userId: query.userId } : {}) }, query, staffView);
 }
 
 /** Use case 6: live certifications of an organization whose expiry falls within `withinDays`. */
@@ -164,7 +164,12 @@ export async function listUserCertifications(
   if (!(await canSeeUser(ctx.db, principal, userId))) throw notFound("User");
   const own = principal.kind === "user" && principal.userId === userId;
   const organizations = own ? null : staffOrganizations(principal);
-  return page(ctx, { userId, ...(organizations === null ? {} : { organizationIds: organizations }) }, query);
+  return page(
+    ctx,
+    { userId, ...(organizations === null ? {} : { organizationIds: organizations }) },
+    query,
+    certificationView,
+  );
 }
 
 /** Use case 13: the audit trail of one certification, for staff of its organization. */

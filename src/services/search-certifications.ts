@@ -9,7 +9,7 @@ import {
   searchCertifications,
 } from "../storage/certification-search.js";
 import type { ServiceContext } from "./context.js";
-import { type WithHolderName, withHolderNames } from "./holder-names.js";
+import { staffView, type WithHolderName } from "./holder-names.js";
 import { type CertificationView, certificationView } from "./views.js";
 
 /** The staff list's search and sort, and its counts per status. */
@@ -87,10 +87,10 @@ export async function searchOrganizationCertifications(
     now,
     ctx.warningDays,
   );
-  const items = rows.slice(0, query.limit).map((row) => certificationView(row, now, ctx.warningDays));
+  const items = rows.slice(0, query.limit).map((row) => staffView(row, now, ctx.warningDays));
   const last = items.at(-1);
   return {
-    items: await withHolderNames(ctx.db, items),
+    items,
     next_cursor: rows.length > query.limit && last ? encodeCursor(query.sort, last) : null,
   };
 }

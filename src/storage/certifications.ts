@@ -5,15 +5,26 @@ import type { Db, Queryable, Tx } from "./database.js";
 import { preparedByShape, prepareQuery } from "./prepared.js";
 import type { CertificationRow, CertificationUpdate, DB } from "./schema.js";
 
-/** A certification with its warning window (null: the service default), see warningDaysSql. */
-export type CertificationRecord = CertificationRow & { type_warning_days: number | null };
+/**
+ * A certification with its warning window (null: the service default, see warningDaysSql) and,
+ * where it was read by withTypeWindow, its holder's name from the directory (for staff answers).
+ */
+export type CertificationRecord = CertificationRow & {
+  type_warning_days: number | null;
+  holder_display_name?: string | null;
+};
 
 export function withTypeWindow(db: Queryable) {
   return db
     .selectFrom("certifications as c")
     .innerJoin("certification_types as t", "t.id", "c.certification_type_id")
     .selectAll("c")
-    .select(warningDaysSql("c", "t").as("type_warning_days"));
+    .select(warningDaysSql("c", "t").as("type_warning_days"))
+    .select(
+      sql<string | null>`(select u.display_name from users u where u.id = c.user_id)`.as(
+        "holder_display_name",
+      ),
+    );
 }
 
 const byId = prepareQuery((db, p: { id: string }) => withTypeWindow(db).where("c.id", "=", p.id));
