@@ -68,8 +68,9 @@ export function kyselyRunner(db: Db): Runner {
 // statement where the service needs one (eligibility: the type and the deciding record at once).
 
 /** A certification's warning window (src/storage/certification-sql.ts warningDaysSql), row `c`, type `t`. */
-export const WARNING_DAYS_SQL = `coalesce((select w.warning_days from certification_warning_windows w
-  where w.certification_id = c.id), t.warning_days)`;
+export const WARNING_DAYS_SQL = `case when t.has_kept_windows then coalesce((select w.warning_days
+  from certification_warning_windows w where w.certification_id = c.id), t.warning_days)
+  else t.warning_days end`;
 
 export const ELIGIBILITY_SQL = `select t.id as type_id, t.organization_id as type_organization_id,
   ${WARNING_DAYS_SQL} as type_warning_days, c.*

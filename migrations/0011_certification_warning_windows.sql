@@ -14,3 +14,7 @@ CREATE TABLE certification_warning_windows (
 
 -- The sweep's horizon reads the largest kept window.
 CREATE INDEX idx_certification_warning_windows_days ON certification_warning_windows (warning_days);
+
+-- Whether any certification of the type keeps a window: while not (every type that was never
+-- edited), a read takes the type's window without looking into the table above.
+ALTER TABLE certification_types ADD COLUMN has_kept_windows boolean NOT NULL DEFAULT false;

@@ -10,7 +10,7 @@ import {
 } from "../storage/certification-search.js";
 import type { ServiceContext } from "./context.js";
 import { staffView, type WithHolderName } from "./holder-names.js";
-import { type CertificationView, certificationView } from "./views.js";
+import type { CertificationView } from "./views.js";
 
 /** The staff list's search and sort, and its counts per status. */
 

@@ -80,9 +80,11 @@ export function lapsedSql(row: string, now: Date): RawBuilder<SqlBool> {
  * The only place the window is read; services/views.ts warningDays applies the default.
  */
 export function warningDaysSql(row: string, type: string): RawBuilder<number | null> {
-  return sql<number | null>`coalesce(
+  const typeDays = sql.ref(`${type}.warning_days`);
+  // Looked up only for a type that has kept windows: a read of any other costs no probe.
+  return sql<number | null>`case when ${sql.ref(`${type}.has_kept_windows`)} then coalesce(
     (select w.warning_days from certification_warning_windows w where w.certification_id = ${sql.ref(`${row}.id`)}),
-    ${sql.ref(`${type}.warning_days`)})`;
+    ${typeDays}) else ${typeDays} end`;
 }
 
 /**

@@ -39,7 +39,8 @@ export async function listCertificationTypes(
  * Changes a type's name, validity, warning window or retirement; returns it as it is now. A new
  * warning window applies to new issuances: every certification of the type issued before (not a
  * lifetime one) first keeps the window it had, in certification_warning_windows; one kept already
- * (from an earlier edit) stays as it is. `defaultWarningDays` is the window of a type without one.
+ * (from an earlier edit) stays as it is; the type is marked has_kept_windows, so that reads look
+ * them up. `defaultWarningDays` is the window of a type without one.
  */
 export async function updateCertificationType(
   trx: Tx,
@@ -49,14 +50,19 @@ export async function updateCertificationType(
 ): Promise<CertificationTypeRow> {
   if (changes.warning_days !== undefined) {
     await sql`
-      insert into certification_warning_windows (certification_id, warning_days)
-      select c.id, coalesce(t.warning_days, ${defaultWarningDays}::int)
-      from certification_types t
-      join certifications c on c.certification_type_id = t.id
-      where t.id = ${id} and c.expires_at is not null
-        and coalesce(t.warning_days, ${defaultWarningDays}::int)
-          is distinct from coalesce(${changes.warning_days}::int, ${defaultWarningDays}::int)
-      on conflict (certification_id) do nothing`.execute(trx);
+      with kept as (
+        insert into certification_warning_windows (certification_id, warning_days)
+        select c.id, coalesce(t.warning_days, ${defaultWarningDays}::int)
+        from certification_types t
+        join certifications c on c.certification_type_id = t.id
+        where t.id = ${id} and c.expires_at is not null
+          and coalesce(t.warning_days, ${defaultWarningDays}::int)
+            is distinct from coalesce(${changes.warning_days}::int, ${defaultWarningDays}::int)
+        on conflict (certification_id) do nothing
+        returning 1
+      )
+      update certification_types set has_kept_windows = true
+      where id = ${id} and exists (select 1 from kept)`.execute(trx);
   }
   return trx
     .updateTable("certification_types")

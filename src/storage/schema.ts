@@ -44,6 +44,8 @@ export interface CertificationTypesTable {
   name: string;
   validity_months: number | null;
   warning_days: number | null;
+  /** Some certification of the type keeps the window it was issued under (migration 0011). */
+  has_kept_windows: Generated<boolean>;
   key: Generated<string | null>;
   retired_at: Generated<Date | null>;
   created_at: CreatedAt;
