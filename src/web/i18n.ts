@@ -7,6 +7,7 @@ import * as pdf from "./i18n/pdf.js";
 import * as site from "./i18n/site.js";
 import * as staff from "./i18n/staff.js";
 import * as staffAdmin from "./i18n/staff-admin.js";
+import * as staffMembers from "./i18n/staff-members.js";
 import * as verify from "./i18n/verify.js";
 
 export { DEFAULT_LANGUAGE, LANGUAGES, type Language } from "../domain/messages.js";
@@ -46,9 +47,18 @@ export const localeOf = (language: Language): string => LOCALES[language];
  * Every string of the pages, the PDF and the /app script, in both languages, in one part per area
  * (src/web/i18n/*.ts). A new area adds its own part here; no key may be in two parts.
  */
-export const MESSAGE_PARTS = { site, app, pdf, staff, staffAdmin, verify, mentor } as const;
+export const MESSAGE_PARTS = { site, app, pdf, staff, staffAdmin, staffMembers, verify, mentor } as const;
 
-const nb = { ...site.nb, ...app.nb, ...pdf.nb, ...staff.nb, ...staffAdmin.nb, ...verify.nb, ...mentor.nb };
+const nb = {
+  ...site.nb,
+  ...app.nb,
+  ...pdf.nb,
+  ...staff.nb,
+  ...staffAdmin.nb,
+  ...staffMembers.nb,
+  ...verify.nb,
+  ...mentor.nb,
+};
 
 export type Messages = typeof nb;
 
@@ -58,6 +68,7 @@ const en: Messages = {
   ...pdf.en,
   ...staff.en,
   ...staffAdmin.en,
+  ...staffMembers.en,
   ...verify.en,
   ...mentor.en,
 };
@@ -67,6 +78,7 @@ export const STAFF_KEYS = [
   ...Object.keys(app.nb),
   ...Object.keys(staff.nb),
   ...Object.keys(staffAdmin.nb),
+  ...Object.keys(staffMembers.nb),
   ...Object.keys(mentor.nb),
 ] as (keyof Messages)[];
 

@@ -160,9 +160,12 @@ export function directoryRoutes(app: App, deps: ServerDeps): void {
         tags: ["directory"],
         summary: "List and search members",
         description:
-          "Coordinators and admins. By display name, then id; `q` matches part of the name (any case), a " +
-          "certificate number the member holds here, or a user id. Each member comes with when they joined and " +
-          "their latest certificate numbers, so namesakes can be told apart.",
+          "Coordinators and admins. By display name, then id; `q` matches part of the name (any case, with or " +
+          "without accents: `rene` finds René; æ, ø and å are letters of their own, so `ø` finds Øyvind but " +
+          "`o` does not), a certificate number the member holds here, or a user id. Each member comes with when " +
+          "they joined and their latest certificate numbers, so namesakes can be told apart. Pages follow " +
+          "`next_cursor`: a member who was there when paging began is listed exactly once, whoever joins " +
+          "meanwhile; `total` counts the matches on all pages.",
         params: OrgParams,
         querystring: Type.Object(
           {
@@ -176,12 +179,33 @@ export function directoryRoutes(app: App, deps: ServerDeps): void {
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({
-            items: Type.Array(MemberListItemSchema),
-            next_cursor: Type.Union([Type.String(), Type.Null()], {
-              description: "The next page; null at the end",
-            }),
-          }),
+          200: Type.Object(
+            {
+              items: Type.Array(MemberListItemSchema),
+              next_cursor: Type.Union([Type.String(), Type.Null()], {
+                description: "The next page; null at the end",
+              }),
+              total: Type.Integer({ minimum: 0, description: "Members matching the search, on all pages" }),
+            },
+            {
+              examples: [
+                {
+                  items: [
+                    {
+                      organization_id: "0b7e5a52-6f0d-4f7e-9d53-3f7c4d1c2a10",
+                      user_id: "5f1c2d3e-4b5a-4c6d-8e7f-901a2b3c4d5e",
+                      role: "peer_mentor",
+                      display_name: "Øyvind Ås",
+                      member_since: "2024-09-02T08:15:00.000Z",
+                      certificate_numbers: ["NHF-2025-00312"],
+                    },
+                  ],
+                  next_cursor: null,
+                  total: 1,
+                },
+              ],
+            },
+          ),
           ...problems(400, 401, 403, 404),
         },
       },
