@@ -2,10 +2,11 @@ import { execFile, execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeMember, makeRegistration, SYSTEM } from "../../test/factories.js";
+import { grant, makeMember, makeRegistration, SYSTEM } from "../../test/factories.js";
 import { createHttpTestApp, type HttpTestApp, type HttpWorld, makeHttpWorld } from "../../test/http.js";
 import type { Notification, NotificationAdapter } from "../jobs/notifications.js";
 import { createServiceWorker } from "../jobs/service-worker.js";
+import { bulkRevoke } from "../services/bulk-revoke.js";
 import { runExpirySweep } from "../services/run-expiry-sweep.js";
 import { enqueueJob, QUEUES } from "../storage/jobs.js";
 import { registry } from "./metrics.js";
@@ -135,6 +136,55 @@ describe("business events are counted once, wherever they start", () => {
       (await api("PATCH", `/v1/certifications/${other}`, w.tokens.coordinatorA, { notes: "x" })).statusCode,
     ).toBe(200);
     expect(await counted("certsvc_certifications_revoked_total")).toBe(before + 2);
+  });
+
+  it("a bulk revoke once per certification revoked, whoever calls it; a dry run or a refused batch not at all", async () => {
+    const org = w.a.organization.id;
+    const url = `/v1/organizations/${org}/certifications/bulk-revoke`;
+    const holders = await Promise.all([1, 2, 3, 4, 5].map(() => makeMember(t.ctx, org, "peer_mentor")));
+    const ids: string[] = [];
+    for (const holder of holders) ids.push((await grant(t.ctx, { ...w.a, mentor: holder })).id);
+    const three = ids.slice(0, 3);
+    const before = await counted("certsvc_certifications_revoked_total");
+
+    const dry = await api("POST", url, w.tokens.coordinatorA, {
+      certification_ids: three,
+      reason: "Course withdrawn",
+      dry_run: true,
+    });
+    expect(dry.statusCode).toBe(200);
+    expect(dry.json<{ items: { outcome: string }[] }>().items.map((item) => item.outcome)).toEqual([
+      "would_revoke",
+      "would_revoke",
+      "would_revoke",
+    ]);
+    expect(await counted("certsvc_certifications_revoked_total")).toBe(before);
+
+    // One unknown id refuses the whole batch: nothing revoked, nothing counted.
+    const refused = await api("POST", url, w.tokens.coordinatorA, {
+      certification_ids: [...three, randomUUID()],
+      reason: "Course withdrawn",
+    });
+    expect(refused.statusCode).toBe(404);
+    expect(await counted("certsvc_certifications_revoked_total")).toBe(before);
+
+    const real = await api("POST", url, w.tokens.coordinatorA, {
+      certification_ids: three,
+      reason: "Course withdrawn",
+    });
+    expect(real.statusCode).toBe(200);
+    expect(real.json<{ revoked: number }>().revoked).toBe(3);
+    expect(await counted("certsvc_certifications_revoked_total")).toBe(before + 3);
+
+    // The use case itself counts, so a caller other than the route (a CLI, a job) counts the same.
+    const rest = ids.slice(3);
+    const direct = await bulkRevoke(t.ctx, w.a.coordinator.principal, org, {
+      ids: rest,
+      reason: "Course withdrawn",
+      dryRun: false,
+    });
+    expect(direct.revoked).toBe(2);
+    expect(await counted("certsvc_certifications_revoked_total")).toBe(before + 5);
   });
 
   it("a sweep once, from the admin route, the CLI's call and the worker's schedule alike", async () => {

@@ -2,6 +2,7 @@ import { forbidden, notFound } from "../domain/errors.js";
 import { canSeeOrganization, isStaff, type Principal } from "../domain/principal.js";
 import { checkRevocationReason } from "../domain/rules.js";
 import { canApply } from "../domain/status.js";
+import { revocations } from "../observability/metrics.js";
 import { lockCertification } from "../storage/certifications.js";
 import { findOpenSuspension } from "../storage/suspensions.js";
 import { applyChange, type LockedCertification } from "./certification-access.js";
@@ -43,7 +44,7 @@ export async function bulkRevoke(
   }
   const reason = checkRevocationReason(input.reason);
   const ids = [...new Set(input.ids.map((id) => id.toLowerCase()))];
-  return inTransaction(ctx, async (trx) => {
+  const result = await inTransaction(ctx, async (trx): Promise<BulkRevokeResult> => {
     const now = ctx.clock();
     const checked = new Map<string, { item: BulkRevokeItem; locked?: LockedCertification }>();
     for (const id of [...ids].sort()) {
@@ -85,4 +86,7 @@ export async function bulkRevoke(
     }
     return { dry_run: false, ok, revoked: items.length, items };
   });
+  // Counted once committed, one per certification revoked; a dry run or a refused batch revoked none.
+  if (result.revoked > 0) revocations.inc(result.revoked);
+  return result;
 }

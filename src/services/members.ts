@@ -10,7 +10,7 @@ import {
 } from "../domain/principal.js";
 import { appendAuditEvent } from "../storage/audit-events.js";
 import { findOrganization } from "../storage/organizations.js";
-import { deleteMembership, findUser, searchMembers } from "../storage/users.js";
+import { countMembers, deleteMembership, findUser, searchMembers } from "../storage/users.js";
 import { inTransaction, type ServiceContext } from "./context.js";
 
 /** The member list of the staff pages (search, pages) and removing a membership. */
@@ -29,6 +29,8 @@ export interface MemberListItem {
 export interface MemberPage {
   items: MemberListItem[];
   next_cursor: string | null;
+  /** How many members match, on all pages together. */
+  total: number;
 }
 
 const encodeCursor = (displayName: string, userId: string) =>
@@ -52,7 +54,10 @@ async function visibleOrganization(ctx: ServiceContext, principal: Principal, or
   return organization;
 }
 
-/** Members by name (coordinators and admins): search by part of the name, a certificate number or an id. */
+/**
+ * Members by name (coordinators and admins): search by part of the name (any case, accents
+ * aside; æ, ø and å are letters of their own), a certificate number or an id, a page at a time.
+ */
 export async function searchOrganizationMembers(
   ctx: ServiceContext,
   principal: Principal,
@@ -61,12 +66,12 @@ export async function searchOrganizationMembers(
 ): Promise<MemberPage> {
   await visibleOrganization(ctx, principal, organizationId);
   if (!isStaff(principal, organizationId)) throw forbidden("Only coordinators and admins list members");
-  const rows = await searchMembers(ctx.db, organizationId, {
-    q: query.q,
-    role: query.role,
-    after: query.cursor ? decodeCursor(query.cursor) : undefined,
-    limit: query.limit,
-  });
+  const filter = { q: query.q, role: query.role };
+  const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+  const [rows, total] = await Promise.all([
+    searchMembers(ctx.db, organizationId, { ...filter, after, limit: query.limit }),
+    countMembers(ctx.db, organizationId, filter),
+  ]);
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   return {
@@ -79,6 +84,7 @@ export async function searchOrganizationMembers(
       certificate_numbers: row.certificate_numbers,
     })),
     next_cursor: rows.length > query.limit && last ? encodeCursor(last.display_name, last.user_id) : null,
+    total,
   };
 }
 

@@ -120,32 +120,60 @@ export interface MemberRow {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Members by name, then id; `limit + 1` rows so the caller knows whether a next page exists. */
-export async function searchMembers(
-  db: Queryable,
-  organizationId: string,
-  search: MemberSearch,
-): Promise<MemberRow[]> {
+/**
+ * Letters folded for name search, to what they match: upper case to lower, accents off, but
+ * æ, ø, å (and the Sami đ, ŋ, ŧ) stay letters of their own. Stated here rather than left to
+ * `lower()`, whose reach depends on the database's locale: PGlite's C locale lower-cases only
+ * A–Z, so "ØYVIND" would never match "øy" there.
+ */
+const FOLDS: readonly [string, string][] = [
+  ["ÀÁÂÃÄĀĂĄàáâãäāăą", "a"],
+  ["Åå", "å"],
+  ["Ææ", "æ"],
+  ["ÇĆČçćč", "c"],
+  ["ĎďĐđ", "ddđđ"],
+  ["ÈÉÊËĒĖĘĚèéêëēėęě", "e"],
+  ["Ğğ", "g"],
+  ["ÌÍÎÏĪĮİìíîïīį", "i"],
+  ["Łł", "ł"],
+  ["ÑŃŇñńň", "n"],
+  ["Ŋŋ", "ŋ"],
+  ["ÒÓÔÕÖŌŐòóôõöōő", "o"],
+  ["Øø", "ø"],
+  ["ŘŕŔř", "r"],
+  ["ŚŠŞśšş", "s"],
+  ["ŤťŢţ", "t"],
+  ["Ŧŧ", "ŧ"],
+  ["ÙÚÛÜŪŮŰŲùúûüūůűų", "u"],
+  ["ÝŸýÿ", "y"],
+  ["ŹŻŽźżž", "z"],
+  ["Þþ", "þ"],
+  ["Ðð", "ð"],
+];
+const FOLD_FROM = FOLDS.map(([from]) => from).join("");
+const FOLD_TO = FOLDS.map(([from, to]) => (to.length === 1 ? to.repeat(from.length) : to)).join("");
+const FOLD_MAP = new Map([...FOLD_FROM].map((letter, i) => [letter, [...FOLD_TO][i] ?? letter]));
+
+/** The search form of a name or query, as `foldedName` computes it in SQL. */
+export function foldForSearch(text: string): string {
+  return [...text.normalize("NFC").toLowerCase()].map((letter) => FOLD_MAP.get(letter) ?? letter).join("");
+}
+
+/** In SQL, the same folding of a column as foldForSearch: NFC, lower case, the letters above. */
+const foldedName = sql`translate(lower(normalize(u.display_name, NFC)), ${FOLD_FROM}, ${FOLD_TO})`;
+
+function memberQuery(db: Queryable, organizationId: string, search: Omit<MemberSearch, "after" | "limit">) {
   const q = search.q?.trim() ?? "";
   let query = db
     .selectFrom("memberships as m")
     .innerJoin("users as u", "u.id", "m.user_id")
-    .select([
-      "m.user_id",
-      "u.display_name",
-      "m.role",
-      "m.created_at",
-      sql<string[]>`array(select c.certificate_number from certifications c
-        where c.user_id = m.user_id and c.organization_id = m.organization_id
-        order by c.issued_at desc, c.id desc limit 3)`.as("certificate_numbers"),
-    ])
     .where("m.organization_id", "=", organizationId);
   if (search.role) query = query.where("m.role", "=", search.role);
   if (q !== "") {
-    const pattern = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const pattern = `%${foldForSearch(q).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     query = query.where((eb) =>
       eb.or([
-        eb(sql`lower(u.display_name)`, "like", pattern),
+        eb(foldedName, "like", pattern),
         eb.exists(
           eb
             .selectFrom("certifications as c")
@@ -158,6 +186,28 @@ export async function searchMembers(
       ]),
     );
   }
+  return query;
+}
+
+/**
+ * Members by name, then id; `limit + 1` rows so the caller knows whether a next page exists.
+ * The cursor is the last (name, id) shown, so a page never repeats nor skips a member that was
+ * there before, whoever joins or leaves meanwhile.
+ */
+export async function searchMembers(
+  db: Queryable,
+  organizationId: string,
+  search: MemberSearch,
+): Promise<MemberRow[]> {
+  let query = memberQuery(db, organizationId, search).select([
+    "m.user_id",
+    "u.display_name",
+    "m.role",
+    "m.created_at",
+    sql<string[]>`array(select c.certificate_number from certifications c
+      where c.user_id = m.user_id and c.organization_id = m.organization_id
+      order by c.issued_at desc, c.id desc limit 3)`.as("certificate_numbers"),
+  ]);
   if (search.after) {
     const { displayName, userId } = search.after;
     query = query.where(sql<boolean>`(u.display_name, m.user_id) > (${displayName}, ${userId}::uuid)`);
@@ -167,6 +217,18 @@ export async function searchMembers(
     .orderBy("m.user_id")
     .limit(search.limit + 1)
     .execute();
+}
+
+/** How many members match the search, on every page together. */
+export async function countMembers(
+  db: Queryable,
+  organizationId: string,
+  search: Omit<MemberSearch, "after" | "limit">,
+): Promise<number> {
+  const row = await memberQuery(db, organizationId, search)
+    .select((eb) => eb.fn.countAll<string>().as("count"))
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
 }
 
 /** Ends a membership; the user and their certifications stay. Returns the membership as it was. */

@@ -9,6 +9,7 @@ import * as staff from "./i18n/staff.js";
 import * as staffAdmin from "./i18n/staff-admin.js";
 import * as staffExpiring from "./i18n/staff-expiring.js";
 import * as staffImport from "./i18n/staff-import.js";
+import * as staffMembers from "./i18n/staff-members.js";
 import * as verify from "./i18n/verify.js";
 
 export { DEFAULT_LANGUAGE, LANGUAGES, type Language } from "../domain/messages.js";
@@ -56,6 +57,7 @@ export const MESSAGE_PARTS = {
   staffAdmin,
   staffExpiring,
   staffImport,
+  staffMembers,
   verify,
   mentor,
 } as const;
@@ -68,6 +70,7 @@ const nb = {
   ...staffAdmin.nb,
   ...staffExpiring.nb,
   ...staffImport.nb,
+  ...staffMembers.nb,
   ...verify.nb,
   ...mentor.nb,
 };
@@ -82,6 +85,7 @@ const en: Messages = {
   ...staffAdmin.en,
   ...staffExpiring.en,
   ...staffImport.en,
+  ...staffMembers.en,
   ...verify.en,
   ...mentor.en,
 };
@@ -93,6 +97,7 @@ export const STAFF_KEYS = [
   ...Object.keys(staffAdmin.nb),
   ...Object.keys(staffExpiring.nb),
   ...Object.keys(staffImport.nb),
+  ...Object.keys(staffMembers.nb),
   ...Object.keys(mentor.nb),
 ] as (keyof Messages)[];
 

@@ -15,7 +15,8 @@ import { OrgParams, Timestamp, Uuid } from "../schemas/common.js";
 import {
   CertificationTypeSchema,
   CourseRegistrationSchema,
-  MemberListItemSchema,
+  MemberPageSchema,
+  MemberQuerySchema,
   MemberSchema,
   OrganizationSchema,
   RoleSchema,
@@ -160,28 +161,16 @@ export function directoryRoutes(app: App, deps: ServerDeps): void {
         tags: ["directory"],
         summary: "List and search members",
         description:
-          "Coordinators and admins. By display name, then id; `q` matches part of the name (any case), a " +
-          "certificate number the member holds here, or a user id. Each member comes with when they joined and " +
-          "their latest certificate numbers, so namesakes can be told apart.",
+          "Coordinators and admins. By display name, then id; `q` matches part of the name (any case, with or " +
+          "without accents: `rene` finds René; æ, ø and å are letters of their own, so `ø` finds Øyvind but " +
+          "`o` does not), a certificate number the member holds here, or a user id. Each member comes with when " +
+          "they joined and their latest certificate numbers, so namesakes can be told apart. Pages follow " +
+          "`next_cursor`: a member who was there when paging began is listed exactly once, whoever joins " +
+          "meanwhile; `total` counts the matches on all pages.",
         params: OrgParams,
-        querystring: Type.Object(
-          {
-            q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "Search text" })),
-            role: Type.Optional(RoleSchema),
-            cursor: Type.Optional(
-              Type.String({ maxLength: 1000, description: "next_cursor of the page before" }),
-            ),
-            limit: Type.Integer({ minimum: 1, maximum: 500, default: 200, description: "Page size" }),
-          },
-          { additionalProperties: false },
-        ),
+        querystring: MemberQuerySchema,
         response: {
-          200: Type.Object({
-            items: Type.Array(MemberListItemSchema),
-            next_cursor: Type.Union([Type.String(), Type.Null()], {
-              description: "The next page; null at the end",
-            }),
-          }),
+          200: MemberPageSchema,
           ...problems(400, 401, 403, 404),
         },
       },

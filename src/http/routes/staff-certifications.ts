@@ -1,5 +1,4 @@
 import { Type } from "@sinclair/typebox";
-import { revocations } from "../../observability/metrics.js";
 import { bulkRevoke } from "../../services/bulk-revoke.js";
 import { countOrganizationCertifications, searchFilters } from "../../services/search-certifications.js";
 import { type App, principalOf, type ServerDeps } from "../app.js";
@@ -151,11 +150,7 @@ export function staffCertificationRoutes(app: App, deps: ServerDeps): void {
         reason: request.body.reason,
         dryRun: request.body.dry_run ?? false,
       });
-      if (result.ok) {
-        if (result.revoked > 0) revocations.inc(result.revoked);
-        return reply.code(200).send(result);
-      }
-      if (result.dry_run) return reply.code(200).send(result);
+      if (result.ok || result.dry_run) return reply.code(200).send(result);
       const refused = result.items.find(
         (item) => item.outcome === "not_found" || item.outcome === "valid_status_transition",
       );

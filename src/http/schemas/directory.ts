@@ -57,6 +57,46 @@ export const MemberListItemSchema = Type.Object(
   { description: "A member as the member list shows them" },
 );
 
+/** The query of the member list: search text, role, the cursor of the page before, page size. */
+export const MemberQuerySchema = Type.Object(
+  {
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "Search text" })),
+    role: Type.Optional(RoleSchema),
+    cursor: Type.Optional(Type.String({ maxLength: 1000, description: "next_cursor of the page before" })),
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 200, description: "Page size" }),
+  },
+  { additionalProperties: false },
+);
+
+export const MemberPageSchema = Type.Object(
+  {
+    items: Type.Array(MemberListItemSchema),
+    next_cursor: Type.Union([Type.String(), Type.Null()], {
+      description: "The next page; null at the end",
+    }),
+    total: Type.Integer({ minimum: 0, description: "Members matching the search, on all pages" }),
+  },
+  {
+    description: "A page of members",
+    examples: [
+      {
+        items: [
+          {
+            organization_id: "0b7e5a52-6f0d-4f7e-9d53-3f7c4d1c2a10",
+            user_id: "5f1c2d3e-4b5a-4c6d-8e7f-901a2b3c4d5e",
+            role: "peer_mentor",
+            display_name: "Øyvind Ås",
+            member_since: "2024-09-02T08:15:00.000Z",
+            certificate_numbers: ["NHF-2025-00312"],
+          },
+        ],
+        next_cursor: null,
+        total: 1,
+      },
+    ],
+  },
+);
+
 export const CourseRegistrationSchema = Type.Object(
   {
     id: Uuid("Registration id"),
