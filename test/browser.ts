@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, expect, vi } from "vitest";
 import type { App, ServerDeps } from "../src/http/app.js";
 import { Authenticator, signToken } from "../src/http/auth.js";
 import { buildApp } from "../src/main.js";
@@ -152,4 +153,31 @@ export async function smallTargets(page: Page, scope = "main"): Promise<string[]
     }
     return small;
   }, scope);
+}
+
+/**
+ * One Chromium for a test file: launched before its tests, closed after them. Called at the top of
+ * the file; the tests take the browser from the getter. With it go the limits of a real browser on
+ * two shared cores: generous, and never a timed assertion.
+ */
+export function browserForFile(): () => Browser {
+  vi.setConfig({ testTimeout: 180_000, hookTimeout: 300_000 });
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw new Error("the browser is launched in beforeAll");
+    return browser;
+  };
+}
+
+/** The page passes axe-core and reflows at 320 and 390 px; a screenshot is kept under `name` if given. */
+export async function checkPage(page: Page, name?: string): Promise<void> {
+  expect(await axeViolations(page)).toEqual([]);
+  expect(await sidewaysScroll(page)).toEqual([]);
+  if (name !== undefined) await screenshot(page, name);
 }

@@ -1,8 +1,8 @@
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   axeViolations,
-  launchBrowser,
+  browserForFile,
   newPage,
   screenshot,
   sidewaysScroll,
@@ -18,16 +18,7 @@ import type { App } from "../http/app.js";
 const DAY = 86_400_000;
 const ROWS = 230;
 
-// A real browser on two shared cores: generous limits, never a timed assertion.
-vi.setConfig({ testTimeout: 240_000, hookTimeout: 300_000 });
-
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = browserForFile();
 
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
@@ -68,7 +59,7 @@ describe.each(DATABASE_KINDS)("the expiring view over more rows than a page (%s)
   });
 
   async function expiringView(language: "nb" | "en"): Promise<Page> {
-    const page = await newPage(browser, contexts, language === "nb" ? "nb-NO" : "en-GB");
+    const page = await newPage(browser(), contexts, language === "nb" ? "nb-NO" : "en-GB");
     await page.goto(`${base}/app?lang=${language}&view=expiring#token=${await tokenFor(coordinator)}`);
     await page.locator("#view-expiring").waitFor();
     await page

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   axeViolations,
-  launchBrowser,
+  browserForFile,
   newPage,
   screenshot,
   sidewaysScroll,
@@ -14,16 +14,7 @@ import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../tes
 import { makeScene, serviceContext, TestClock } from "../../test/factories.js";
 import type { App } from "../http/app.js";
 
-// A real browser on two shared cores: generous limits, never a timed assertion.
-vi.setConfig({ testTimeout: 240_000, hookTimeout: 300_000 });
-
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = browserForFile();
 
 const ROWS = 3_000;
 
@@ -104,7 +95,7 @@ describe.each(DATABASE_KINDS)("CSV import progress on the page in a real browser
       }
       const file = { name: "papir.csv", mimeType: "text/csv", buffer: Buffer.from(`${lines.join("\n")}\n`) };
 
-      const page = await newPage(browser, contexts, say.locale);
+      const page = await newPage(browser(), contexts, say.locale);
       await page.goto(
         `${base}/app?lang=${language}&view=import#token=${await tokenFor(scene.coordinator.userId)}`,
       );

@@ -1,33 +1,12 @@
 import { randomUUID } from "node:crypto";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import {
-  axeViolations,
-  launchBrowser,
-  newPage,
-  sidewaysScroll,
-  startServer,
-  tokenFor,
-} from "../../test/browser.js";
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { browserForFile, checkPage, newPage, startServer, tokenFor } from "../../test/browser.js";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../test/databases.js";
 import { grant, makeMember, makeScene, serviceContext, TestClock } from "../../test/factories.js";
 import type { App } from "../http/app.js";
 
-// A real browser on two shared cores: generous limits, never a timed assertion.
-vi.setConfig({ testTimeout: 180_000, hookTimeout: 300_000 });
-
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function checkPage(page: Page): Promise<void> {
-  expect(await axeViolations(page)).toEqual([]);
-  expect(await sidewaysScroll(page)).toEqual([]);
-}
+const browser = browserForFile();
 
 /** The members view on an organization bigger than one page (150 members, 50 a page). */
 describe.each(DATABASE_KINDS)("the members view searches on the server (%s)", (kind) => {
@@ -67,7 +46,7 @@ describe.each(DATABASE_KINDS)("the members view searches on the server (%s)", (k
   });
 
   async function signedIn(userId: string, language: "nb" | "en"): Promise<Page> {
-    const page = await newPage(browser, contexts, language === "nb" ? "nb-NO" : "en-GB");
+    const page = await newPage(browser(), contexts, language === "nb" ? "nb-NO" : "en-GB");
     await page.goto(`${base}/app?lang=${language}&view=members#token=${await tokenFor(userId)}`);
     await page.locator("#staff").waitFor();
     return page;

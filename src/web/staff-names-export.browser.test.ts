@@ -1,39 +1,15 @@
 import { readFileSync } from "node:fs";
 import { parse } from "csv-parse/sync";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import {
-  axeViolations,
-  launchBrowser,
-  newPage,
-  screenshot,
-  sidewaysScroll,
-  startServer,
-  tokenFor,
-} from "../../test/browser.js";
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { browserForFile, checkPage, newPage, startServer, tokenFor } from "../../test/browser.js";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../test/databases.js";
 import { grant, makeMember, makeScene, serviceContext, TestClock } from "../../test/factories.js";
 import type { App } from "../http/app.js";
 
 const DAY = 86_400_000;
 
-// A real browser on two shared cores: generous limits, never a timed assertion.
-vi.setConfig({ testTimeout: 180_000, hookTimeout: 300_000 });
-
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-/** The page passes axe-core and reflows at 320 and 390 px; a screenshot is kept under `name`. */
-async function checkPage(page: Page, name: string): Promise<void> {
-  expect(await axeViolations(page)).toEqual([]);
-  expect(await sidewaysScroll(page)).toEqual([]);
-  await screenshot(page, name);
-}
+const browser = browserForFile();
 
 const WORDS = {
   nb: {
@@ -124,7 +100,7 @@ describe.each(DATABASE_KINDS)(
     });
 
     async function signedIn(userId: string, language: "nb" | "en"): Promise<Page> {
-      const page = await newPage(browser, contexts, WORDS[language].locale);
+      const page = await newPage(browser(), contexts, WORDS[language].locale);
       await page.goto(`${base}/app?lang=${language}&view=certs#token=${await tokenFor(userId)}`);
       await page.locator("#staff").waitFor();
       return page;

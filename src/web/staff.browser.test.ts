@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   axeViolations,
-  launchBrowser,
+  browserForFile,
+  checkPage,
   newPage,
   screenshot,
   sidewaysScroll,
@@ -26,23 +27,7 @@ import { revokeCertification } from "../services/revoke-certification.js";
 const DAY = 86_400_000;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}/i;
 
-// A real browser on two shared cores: generous limits, never a timed assertion.
-vi.setConfig({ testTimeout: 180_000, hookTimeout: 300_000 });
-
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-/** The page passes axe-core and reflows at 320 and 390 px; a screenshot is kept under `name`. */
-async function checkPage(page: Page, name: string): Promise<void> {
-  expect(await axeViolations(page)).toEqual([]);
-  expect(await sidewaysScroll(page)).toEqual([]);
-  await screenshot(page, name);
-}
+const browser = browserForFile();
 
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
@@ -132,7 +117,7 @@ describe.each(DATABASE_KINDS)("the staff workspace in a real browser (%s)", (kin
   });
 
   async function signedIn(userId: string, language: "nb" | "en", view = "certs"): Promise<Page> {
-    const page = await newPage(browser, contexts, language === "nb" ? "nb-NO" : "en-GB");
+    const page = await newPage(browser(), contexts, language === "nb" ? "nb-NO" : "en-GB");
     await page.goto(`${base}/app?lang=${language}&view=${view}#token=${await tokenFor(userId)}`);
     await page.locator("#staff").waitFor();
     return page;
