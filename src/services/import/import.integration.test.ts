@@ -16,6 +16,12 @@ const HEADER =
 
 const file = (lines: string[]) => Readable.from([`${[HEADER, ...lines].join("\n")}\n`]);
 
+/** The audit trail keeps the certification itself; a staff read adds the holder's name from the directory. */
+function withoutName<View extends object>(read: View): Omit<View, "holder_display_name"> {
+  const { holder_display_name: _, ...view } = read as View & { holder_display_name?: unknown };
+  return view;
+}
+
 describe.each(DATABASE_KINDS)("CSV import in batches on %s", (kind) => {
   let testDb: TestDatabase;
   let ctx: ReturnType<typeof serviceContext>;
@@ -86,7 +92,9 @@ describe.each(DATABASE_KINDS)("CSV import in batches on %s", (kind) => {
     expect(added.map((event) => event.action)).toEqual(["added"]);
     // Each certification's `issued` event shows it exactly as a read does.
     for (const row of rows) {
-      const { certification } = await getCertification(ctx, scene.admin.principal, row.id);
+      const certification = withoutName(
+        (await getCertification(ctx, scene.admin.principal, row.id)).certification,
+      );
       const trail = await listAuditEvents(ctx.db, row.id);
       expect(trail.map((event) => [event.action, event.before, event.after])).toEqual([
         ["issued", null, certification],
@@ -154,7 +162,9 @@ describe.each(DATABASE_KINDS)("CSV import in batches on %s", (kind) => {
     ]);
     expect(trail[1]?.before).toMatchObject({ status: "active", revoked_at: null });
     // The revoked event's `after` is exactly what a read of the certification shows.
-    const { certification } = await getCertification(ctx, scene.admin.principal, revoked?.id ?? "");
+    const certification = withoutName(
+      (await getCertification(ctx, scene.admin.principal, revoked?.id ?? "")).certification,
+    );
     expect(trail[1]?.after).toEqual(certification);
     expect(trail[0]?.after).toEqual({
       ...certification,
