@@ -258,6 +258,21 @@ describe.each(DATABASE_KINDS)("certsvc on %s", (kind) => {
 
     const activeOnly = await certsvc(["export", "--org", target.prefix, "--status", "revoked"], env);
     expect(parse(activeOnly.stdout, { columns: true })).toHaveLength(1);
+
+    // The list's search and order: a part of a name in capitals (Ø too, which lower() leaves alone in a C locale).
+    const found = await certsvc(["export", "--org", target.prefix, "--q", "BJØRN"], env);
+    expect(found.code, found.stderr).toBe(0);
+    expect(
+      (parse(found.stdout, { columns: true }) as Record<string, string>[]).map((row) => row.display_name),
+    ).toEqual(["Bjørn Bok"]);
+    const newest = await certsvc(["export", "--org", target.prefix, "--sort", "newest"], env);
+    const newestIds = (parse(newest.stdout, { columns: true }) as Record<string, string>[]).map(
+      (row) => row.id,
+    );
+    expect(newestIds).toEqual(copied.map((row) => row.id).reverse());
+    const badSort = await certsvc(["export", "--org", target.prefix, "--sort", "sideways"], env);
+    expect(badSort.code).not.toBe(0);
+    expect(badSort.stderr).toContain("sideways");
   });
 
   it("verify exits 0 for a valid number, 1 for a revoked or unknown one, 65 for a malformed one", async () => {

@@ -10,7 +10,11 @@ import {
   certifiedMentorsReportCsv,
   REPORT_DEFINITION,
 } from "../services/certified-mentors-report.js";
-import { exportCertificationsCsv } from "../services/export-certifications.js";
+import {
+  EXPORT_ORDERS,
+  type ExportOrder,
+  exportCertificationsCsv,
+} from "../services/export-certifications.js";
 import { importCertificationsCsv } from "../services/import/import-certifications.js";
 import { loadUserPrincipal } from "../services/principals.js";
 import {
@@ -146,6 +150,15 @@ export function registerDataCommands(program: Command): void {
     .addOption(new Option("--source <source>", "only this source").choices(SOURCES))
     .option("--expires-before <date>", "only those expiring before", instantArgument)
     .option("--expires-after <date>", "only those expiring after", instantArgument)
+    .option(
+      "--q <text>",
+      "only those whose holder's name has this text (case and accents folded), or this whole number",
+    )
+    .addOption(
+      new Option("--sort <order>", "oldest first (imports as is), newest first, or soonest expiry first")
+        .choices(EXPORT_ORDERS)
+        .default("oldest"),
+    )
     .option("--out <file>", "write to this file instead of standard output")
     .action(
       async (options: {
@@ -156,21 +169,29 @@ export function registerDataCommands(program: Command): void {
         source?: Source;
         expiresBefore?: Date;
         expiresAfter?: Date;
+        q?: string;
+        sort: ExportOrder;
         out?: string;
       }) => {
         try {
           const config = cliConfig();
           await withRuntime(config, async (runtime) => {
             const organization = await resolveOrganization(runtime, options.org);
-            const chunks = await exportCertificationsCsv(runtime.ctx, systemPrincipal("cli-export"), {
-              organizationId: organization.id,
-              statuses: options.status,
-              userId: options.user,
-              certificationTypeId: options.type,
-              source: options.source,
-              expiresBefore: options.expiresBefore,
-              expiresAfter: options.expiresAfter,
-            });
+            const chunks = await exportCertificationsCsv(
+              runtime.ctx,
+              systemPrincipal("cli-export"),
+              {
+                organizationId: organization.id,
+                statuses: options.status,
+                userId: options.user,
+                certificationTypeId: options.type,
+                source: options.source,
+                expiresBefore: options.expiresBefore,
+                expiresAfter: options.expiresAfter,
+                q: options.q,
+              },
+              options.sort,
+            );
             const target = options.out ? createWriteStream(options.out) : process.stdout;
             await pipeline(Readable.from(chunks), target, { end: options.out !== undefined });
           });

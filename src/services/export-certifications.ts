@@ -39,6 +39,10 @@ export const EXPORT_COLUMNS = [
   "updated_at",
 ] as const;
 
+/** The orders an export can take: `oldest` (the default, replays on import), `newest`, `expires_at`. */
+export type ExportOrder = PageOrder;
+export const EXPORT_ORDERS = ["oldest", "newest", "expires_at"] as const satisfies readonly ExportOrder[];
+
 const iso = (value: Date | null) => (value === null ? "" : value.toISOString());
 
 /**

@@ -3,6 +3,7 @@ import type { Status } from "../domain/status.js";
 import { effectiveStatusSql } from "./certification-sql.js";
 import { type CertificationRecord, withTypeWindow } from "./certifications.js";
 import type { Queryable } from "./database.js";
+import { nameContains } from "./users.js";
 
 /**
  * The staff list's searches: by holder name or certificate number, sorted by expiry, and counted
@@ -18,7 +19,7 @@ export interface SearchFilters {
   source?: "course_completion" | "manual_grant" | undefined;
   expiresBefore?: Date | undefined;
   expiresAfter?: Date | undefined;
-  /** Part of the holder's name (any case), or a whole certificate number. */
+  /** Part of the holder's name (case and accents folded as in the member search), or a whole certificate number. */
   q?: string | undefined;
 }
 
@@ -45,7 +46,6 @@ export function filtered(db: Queryable, f: SearchFilters, now: Date, defaultWarn
   }
   const q = f.q?.trim() ?? "";
   if (q !== "") {
-    const pattern = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     query = query.where((eb) =>
       eb.or([
         eb("c.certificate_number", "=", q.toUpperCase()),
@@ -54,7 +54,7 @@ export function filtered(db: Queryable, f: SearchFilters, now: Date, defaultWarn
             .selectFrom("users as u")
             .select(sql`1`.as("one"))
             .whereRef("u.id", "=", "c.user_id")
-            .where(sql`lower(u.display_name)`, "like", pattern),
+            .where(nameContains(q)),
         ),
       ]),
     );

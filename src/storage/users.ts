@@ -162,6 +162,12 @@ export function foldForSearch(text: string): string {
 /** In SQL, the same folding of a column as foldForSearch: NFC, lower case, the letters above. */
 const foldedName = sql`translate(lower(normalize(u.display_name, NFC)), ${FOLD_FROM}, ${FOLD_TO})`;
 
+/** The `like` pattern of a name search: any part of the name, folded as foldForSearch folds it. */
+const namePattern = (q: string) => `%${foldForSearch(q).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** `u.display_name` (a users row aliased `u`) has the text `q` in it, case and accents folded. */
+export const nameContains = (q: string) => sql<boolean>`${foldedName} like ${namePattern(q)}`;
+
 function memberQuery(db: Queryable, organizationId: string, search: Omit<MemberSearch, "after" | "limit">) {
   const q = search.q?.trim() ?? "";
   let query = db
@@ -170,10 +176,9 @@ function memberQuery(db: Queryable, organizationId: string, search: Omit<MemberS
     .where("m.organization_id", "=", organizationId);
   if (search.role) query = query.where("m.role", "=", search.role);
   if (q !== "") {
-    const pattern = `%${foldForSearch(q).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     query = query.where((eb) =>
       eb.or([
-        eb(foldedName, "like", pattern),
+        nameContains(q),
         eb.exists(
           eb
             .selectFrom("certifications as c")
