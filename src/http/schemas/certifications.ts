@@ -113,7 +113,8 @@ export const SearchProperties = {
     Type.String({
       minLength: 1,
       maxLength: 200,
-      description: "Part of the holder's name (any case), or a whole certificate number",
+      description:
+        "Part of the holder's name (any case, accents folded; æ, ø and å are letters of their own), or a whole certificate number",
     }),
   ),
   sort: Type.Optional(
