@@ -3,7 +3,8 @@ import { join, resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect, type Transaction } from "kysely";
 import pg from "pg";
-import { DatabaseHealth, faultAware } from "./faults.js";
+import { allowDirectReads } from "./direct-reads.js";
+import { DatabaseHealth, faultAware, guarded } from "./faults.js";
 import { PGliteDialect } from "./pglite-dialect.js";
 import type { DB } from "./schema.js";
 
@@ -67,6 +68,23 @@ function openPostgres(url: string, poolSize: number): Database {
     client.on("error", () => health.record("connection"));
   });
   const db = new Kysely<DB>({ dialect: faultAware(new PostgresDialect({ pool }), health) });
+  // As Kysely's driver does: one client per query, released (not destroyed) after an SQL error.
+  allowDirectReads(db, (text, values) =>
+    guarded(health, false, () =>
+      pool.connect().then((client) =>
+        client.query(text, values).then(
+          (result) => {
+            client.release();
+            return result.rows;
+          },
+          (error: unknown) => {
+            client.release();
+            throw error;
+          },
+        ),
+      ),
+    ),
+  );
   return {
     kind: "postgres",
     db,

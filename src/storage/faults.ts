@@ -101,7 +101,7 @@ export function faultAware(dialect: Dialect, health: DatabaseHealth): Dialect {
  * Runs `work` and reports its outcome to `health`. A plain `then` rather than an async function:
  * every query of every request passes here, and an async frame per call shows in the profiles.
  */
-function guarded<T>(health: DatabaseHealth, wrote: boolean, work: () => Promise<T>): Promise<T> {
+export function guarded<T>(health: DatabaseHealth, wrote: boolean, work: () => Promise<T>): Promise<T> {
   return work().then(
     (result) => {
       health.succeeded(wrote);

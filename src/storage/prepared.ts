@@ -8,6 +8,7 @@ import {
   PostgresQueryCompiler,
 } from "kysely";
 import type { Queryable } from "./database.js";
+import { directReadOf } from "./direct-reads.js";
 import type { DB } from "./schema.js";
 
 /**
@@ -36,6 +37,8 @@ class Slot {
  * compiled SQL with the values given. `build` may use its params only as values of the query
  * (comparisons, `sql` template values, limit), never in JavaScript logic: they are placeholders
  * when it runs. A list goes in as one array parameter (`= any(…)`), not `in (…)`.
+ * A select on the pool itself runs straight through the driver where the database allows it
+ * (storage/direct-reads.ts); anything else, and every query in a transaction, goes through Kysely.
  */
 export function prepareQuery<P extends object, R>(
   build: (db: Kysely<DB>, params: P) => Compilable<R>,
@@ -51,6 +54,7 @@ export function prepareQuery<P extends object, R>(
   );
   const names = slots.map((slot) => ("name" in slot ? slot.name : null));
   const constants = slots.map((slot) => ("constant" in slot ? slot.constant : undefined));
+  const reads = query.kind === "SelectQueryNode";
   return (db, params) => {
     const values = params as Record<string, unknown>;
     const parameters = new Array<unknown>(names.length);
@@ -58,6 +62,8 @@ export function prepareQuery<P extends object, R>(
       const name = names[i];
       parameters[i] = name == null ? constants[i] : values[name];
     }
+    const direct = reads ? directReadOf(db) : undefined;
+    if (direct) return direct(sql, parameters) as Promise<R[]>;
     const run: CompiledQuery<R> = { sql, query, queryId, parameters };
     return db.executeQuery(run).then(rowsOf);
   };
